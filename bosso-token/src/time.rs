@@ -114,7 +114,10 @@ mod tests {
 
     #[test]
     fn saturating_arithmetic() {
-        assert_eq!(UnixTime::from_secs(u64::MAX).saturating_add(1).as_secs(), u64::MAX);
+        assert_eq!(
+            UnixTime::from_secs(u64::MAX).saturating_add(1).as_secs(),
+            u64::MAX
+        );
         assert_eq!(UnixTime::from_secs(3).saturating_sub(10).as_secs(), 0);
     }
 

@@ -1,0 +1,87 @@
+//! Export and import of public verification keys as a JWK set (RFC 7517, RFC 8037 `OKP`).
+//!
+//! Only Ed25519 public keys travel this way: a verifier in another process needs no secret.
+//! HMAC keys are never exported (their verification key *is* the secret).
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+
+use crate::key::{VerificationKey, VerificationKeys};
+use crate::{Error, KeyId};
+
+/// Largest JWK set document accepted by [`VerificationKeys::from_jwks_json`].
+pub const MAX_JWKS_LEN: usize = 64 * 1024;
+
+pub(crate) fn b64(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[derive(Serialize, Deserialize)]
+struct JwkSet {
+    keys: Vec<Jwk>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Jwk {
+    kty: String,
+    crv: String,
+    kid: String,
+    x: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    alg: Option<String>,
+    #[serde(rename = "use", default, skip_serializing_if = "Option::is_none")]
+    use_: Option<String>,
+}
+
+impl VerificationKeys {
+    /// The Ed25519 public keys of this set as a JWK set JSON document. HMAC keys are skipped.
+    pub fn to_jwks_json(&self) -> String {
+        let keys = self
+            .iter()
+            .filter_map(|k| {
+                k.ed25519_public_key().map(|pk| Jwk {
+                    kty: "OKP".into(),
+                    crv: "Ed25519".into(),
+                    kid: k.key_id().as_str().into(),
+                    x: b64(pk),
+                    alg: Some("EdDSA".into()),
+                    use_: Some("sig".into()),
+                })
+            })
+            .collect();
+        // Serialising owned strings into JSON cannot fail; an empty set is the safe fallback.
+        serde_json::to_string(&JwkSet { keys }).unwrap_or_else(|_| r#"{"keys":[]}"#.into())
+    }
+
+    /// Imports Ed25519 public keys from a JWK set. Every key must be `kty: OKP`, `crv: Ed25519`,
+    /// with a valid `kid`; `alg`, if present, must be `EdDSA` and `use`, if present, `sig`.
+    /// One bad entry rejects the whole document: a half-imported key set is a silent failure.
+    pub fn from_jwks_json(json: &str) -> Result<Self, Error> {
+        if json.len() > MAX_JWKS_LEN {
+            return Err(Error::InvalidKeySet("document too large"));
+        }
+        let set: JwkSet =
+            serde_json::from_str(json).map_err(|_| Error::InvalidKeySet("not a JWK set"))?;
+        let mut out = VerificationKeys::new();
+        for jwk in set.keys {
+            if jwk.kty != "OKP" || jwk.crv != "Ed25519" {
+                return Err(Error::InvalidKeySet("only OKP/Ed25519 keys are supported"));
+            }
+            if jwk.alg.as_deref().is_some_and(|a| a != "EdDSA") {
+                return Err(Error::InvalidKeySet("alg must be EdDSA"));
+            }
+            if jwk.use_.as_deref().is_some_and(|u| u != "sig") {
+                return Err(Error::InvalidKeySet("use must be sig"));
+            }
+            let kid = KeyId::new(jwk.kid).map_err(|_| Error::InvalidKeySet("invalid kid"))?;
+            let x = URL_SAFE_NO_PAD
+                .decode(jwk.x.as_bytes())
+                .map_err(|_| Error::InvalidKeySet("x is not base64url"))?;
+            let key = VerificationKey::ed25519_public(kid, &x)
+                .map_err(|_| Error::InvalidKeySet("x must be 32 bytes"))?;
+            out.insert(key)?;
+        }
+        Ok(out)
+    }
+}
