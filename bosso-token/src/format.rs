@@ -2,8 +2,7 @@
 //! nowhere else: stage one reads only what is needed to find the key (version, key id); stage
 //! two parses the claims, and runs only on bytes whose signature has already verified.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64_simd::URL_SAFE_NO_PAD;
 
 use crate::Error;
 use crate::id::{MAX_ID_LEN, MAX_KEY_ID_LEN, Permission, TokenId, is_visible_ascii};
@@ -102,9 +101,16 @@ impl Decoded {
         let mut buf = [0u8; PREFIX_LEN + MAX_DECODED_LEN];
         let (head, tail) = buf.split_at_mut(PREFIX_LEN);
         head.copy_from_slice(version.prefix().as_bytes());
+        const NOT_B64: Error = Error::Malformed("not canonical unpadded base64url");
+        // base64-simd panics on a short output buffer, so the length is checked first (the
+        // size cap already bounds it; this keeps the no-panic guarantee local).
         let decoded_len = URL_SAFE_NO_PAD
-            .decode_slice(b64, tail)
-            .map_err(|_| Error::Malformed("not canonical unpadded base64url"))?;
+            .decoded_length(b64.as_bytes())
+            .map_err(|_| NOT_B64)?;
+        let out = tail.get_mut(..decoded_len).ok_or(Error::TooLarge)?;
+        URL_SAFE_NO_PAD
+            .decode(b64.as_bytes(), base64_simd::Out::from_slice(out))
+            .map_err(|_| NOT_B64)?;
         let len = PREFIX_LEN + decoded_len;
         let body_end = len
             .checked_sub(version.sig_len())
@@ -238,20 +244,21 @@ pub(crate) fn encode_body(c: &WireClaims<'_>, out: &mut Vec<u8>) {
     out.extend_from_slice(c.jti.as_bytes());
 }
 
-/// The bytes a signature covers: the version prefix, then the body.
-pub(crate) fn signing_input(version: Version, body: &[u8], out: &mut Vec<u8>) {
-    out.clear();
-    out.extend_from_slice(version.prefix().as_bytes());
-    out.extend_from_slice(body);
-}
-
 /// `prefix || base64url(body || signature)`.
 pub(crate) fn encode_token(version: Version, body: &[u8], sig: &[u8]) -> String {
-    let mut raw = Vec::with_capacity(body.len() + sig.len());
-    raw.extend_from_slice(body);
-    raw.extend_from_slice(sig);
-    let mut s = String::with_capacity(version.prefix().len() + raw.len().div_ceil(3) * 4);
+    let mut raw = [0u8; MAX_DECODED_LEN];
+    let len = body.len() + sig.len();
+    let mut s = String::with_capacity(version.prefix().len() + len.div_ceil(3) * 4);
     s.push_str(version.prefix());
-    URL_SAFE_NO_PAD.encode_string(&raw, &mut s);
+    // Claims are bounded by the id newtypes, so body + signature always fits; the fallback
+    // (heap concatenation) only exists to keep this free of panics.
+    if let Some(dst) = raw.get_mut(..len) {
+        let (b, g) = dst.split_at_mut(body.len());
+        b.copy_from_slice(body);
+        g.copy_from_slice(sig);
+        URL_SAFE_NO_PAD.encode_append(&*dst, &mut s);
+    } else {
+        URL_SAFE_NO_PAD.encode_append([body, sig].concat(), &mut s);
+    }
     s
 }

@@ -3,8 +3,7 @@
 //! Only Ed25519 public keys travel this way: a verifier in another process needs no secret.
 //! HMAC keys are never exported (their verification key *is* the secret).
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64_simd::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use crate::key::{VerificationKey, VerificationKeys};
@@ -14,7 +13,7 @@ use crate::{Error, KeyId};
 pub const MAX_JWKS_LEN: usize = 64 * 1024;
 
 pub(crate) fn b64(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
+    URL_SAFE_NO_PAD.encode_to_string(bytes)
 }
 
 #[derive(Serialize, Deserialize)]
@@ -76,7 +75,7 @@ impl VerificationKeys {
             }
             let kid = KeyId::new(jwk.kid).map_err(|_| Error::InvalidKeySet("invalid kid"))?;
             let x = URL_SAFE_NO_PAD
-                .decode(jwk.x.as_bytes())
+                .decode_to_vec(jwk.x.as_bytes())
                 .map_err(|_| Error::InvalidKeySet("x is not base64url"))?;
             let key = VerificationKey::ed25519_public(kid, &x)
                 .map_err(|_| Error::InvalidKeySet("x must be 32 bytes"))?;

@@ -127,10 +127,25 @@ impl SigningKey {
         }
     }
 
-    pub(crate) fn sign(&self, msg: &[u8], out: &mut Vec<u8>) {
+    pub(crate) fn sign(&self, msg: &[u8]) -> Signature {
         match &self.inner {
-            SigningInner::Ed25519 { pair, .. } => out.extend_from_slice(pair.sign(msg).as_ref()),
-            SigningInner::Hmac(h) => out.extend_from_slice(hmac::sign(&h.key, msg).as_ref()),
+            SigningInner::Ed25519 { pair, .. } => Signature::Ed25519(pair.sign(msg)),
+            SigningInner::Hmac(h) => Signature::Hmac(hmac::sign(&h.key, msg)),
+        }
+    }
+}
+
+/// A signature or tag, kept on the stack.
+pub(crate) enum Signature {
+    Ed25519(signature::Signature),
+    Hmac(hmac::Tag),
+}
+
+impl AsRef<[u8]> for Signature {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            Signature::Ed25519(s) => s.as_ref(),
+            Signature::Hmac(t) => t.as_ref(),
         }
     }
 }

@@ -72,6 +72,7 @@ mod mint;
 mod replay;
 pub mod subprotocol;
 mod time;
+mod token_id;
 mod verify;
 
 pub use claims::{AttachClaims, Expected, Scope};

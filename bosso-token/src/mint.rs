@@ -3,11 +3,11 @@
 use std::fmt;
 use std::sync::Arc;
 
-use ring::rand::{SecureRandom, SystemRandom};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::format::{WireClaims, encode_body, encode_token, signing_input};
+use crate::format::{WireClaims, encode_body, encode_token};
 use crate::key::SigningKey;
+use crate::token_id::TokenIdSource;
 use crate::{Audience, Clock, Error, Scope, SystemClock, TokenId, UnixTime};
 
 /// The default token lifetime: five minutes, as the product promises.
@@ -63,7 +63,7 @@ pub struct Minter {
     audience: Audience,
     ttl: u64,
     clock: Arc<dyn Clock>,
-    rng: SystemRandom,
+    ids: TokenIdSource,
 }
 
 impl fmt::Debug for Minter {
@@ -84,7 +84,7 @@ impl Minter {
             audience,
             ttl: DEFAULT_TTL_SECS,
             clock: Arc::new(SystemClock),
-            rng: SystemRandom::new(),
+            ids: TokenIdSource::default(),
         }
     }
 
@@ -111,8 +111,7 @@ impl Minter {
 
     /// Mints a token for `scope`, valid from now for the configured lifetime.
     pub fn mint(&self, scope: &Scope) -> Result<AttachToken, Error> {
-        let mut jti = [0u8; 16];
-        self.rng.fill(&mut jti).map_err(|_| Error::Rng)?;
+        let jti = self.ids.next()?;
         let iat = self.clock.now();
         Ok(mint_raw(
             &self.key,
@@ -120,7 +119,7 @@ impl Minter {
             scope,
             iat,
             iat.saturating_add(self.ttl),
-            TokenId::from_bytes(jti),
+            jti,
         ))
     }
 }
@@ -148,14 +147,16 @@ pub(crate) fn mint_raw(
         jti,
     };
     let version = key.version();
-    let mut body = Vec::with_capacity(256);
-    encode_body(&claims, &mut body);
-    let mut input = Vec::with_capacity(body.len() + 8);
-    signing_input(version, &body, &mut input);
-    let mut sig = Vec::with_capacity(64);
-    key.sign(&input, &mut sig);
+    // One buffer, laid out as prefix || body || signature: the signing input is its head and
+    // the encoded token is prefix + base64url(tail).
+    let mut buf = Vec::with_capacity(512);
+    buf.extend_from_slice(version.prefix().as_bytes());
+    encode_body(&claims, &mut buf);
+    let sig = key.sign(&buf);
+    let prefix_len = version.prefix().len();
+    let body = buf.get(prefix_len..).unwrap_or_default();
     AttachToken {
-        token: SecretString::from(encode_token(version, &body, &sig)),
+        token: SecretString::from(encode_token(version, body, sig.as_ref())),
         token_id: jti,
         expires_at: exp,
     }
