@@ -46,6 +46,7 @@ macro_rules! id_newtype {
             }
 
             /// Builds the id from bytes already checked by the token parser.
+            #[allow(dead_code)] // not every id type travels inside a token
             pub(crate) fn from_checked(s: &str) -> Self {
                 Self(Box::from(s))
             }
@@ -96,6 +97,15 @@ id_newtype!(
 id_newtype!(
     /// A chat inside a session (1 to 64 visible ASCII bytes).
     ChatId, "chat id", MAX_ID_LEN, check_id
+);
+id_newtype!(
+    /// A daemon (the long-running process that hosts sessions) owned by one user.
+    DaemonId, "daemon id", MAX_ID_LEN, check_id
+);
+id_newtype!(
+    /// One run of a daemon: a restarted or replaced daemon gets a new instance id, which cuts
+    /// every live view attached to the previous one.
+    InstanceId, "instance id", MAX_ID_LEN, check_id
 );
 id_newtype!(
     /// The service a token is meant for (1 to 64 visible ASCII bytes).

@@ -79,7 +79,8 @@ pub use claims::{AttachClaims, Expected, Scope};
 pub use error::Error;
 pub use format::{MAX_TOKEN_LEN, Version};
 pub use id::{
-    Audience, ChatId, KeyId, MAX_ID_LEN, MAX_KEY_ID_LEN, Permission, SessionId, TokenId, UserId,
+    Audience, ChatId, DaemonId, InstanceId, KeyId, MAX_ID_LEN, MAX_KEY_ID_LEN, Permission,
+    SessionId, TokenId, UserId,
 };
 pub use jwk::MAX_JWKS_LEN;
 pub use key::{KeyRing, MIN_HMAC_KEY_LEN, SigningKey, VerificationKey, VerificationKeys};

@@ -85,6 +85,50 @@ pub fn client_header_value(app_protocol: &str, token: &AttachToken) -> Result<Se
     )))
 }
 
+/// Splits `Sec-WebSocket-Protocol` values into entries with the list rules of RFC 7230
+/// section 7 (comma separated, optional spaces and tabs, empty elements ignored), checking
+/// that every entry is an HTTP token and that all lines together stay within
+/// [`MAX_HEADER_BYTES`] and [`MAX_ENTRIES`]. Every subprotocol credential parser (attach
+/// tokens here, bearer secrets in bosso-auth) goes through this one tokenizer.
+#[derive(Debug, Default)]
+pub struct ProtocolScanner {
+    total: usize,
+    entries: usize,
+}
+
+impl ProtocolScanner {
+    /// A scanner with nothing counted yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The entries of one header line, counted against the limits of all lines so far.
+    pub fn scan<'v>(&mut self, value: &'v [u8]) -> Result<Vec<&'v str>, Error> {
+        self.total = self.total.saturating_add(value.len());
+        if self.total > MAX_HEADER_BYTES {
+            return Err(Error::MalformedSubprotocol("too large"));
+        }
+        let value =
+            std::str::from_utf8(value).map_err(|_| Error::MalformedSubprotocol("not ASCII"))?;
+        let mut out = Vec::new();
+        for entry in value
+            .split(',')
+            .map(|e| e.trim_matches([' ', '\t']))
+            .filter(|e| !e.is_empty())
+        {
+            self.entries += 1;
+            if self.entries > MAX_ENTRIES {
+                return Err(Error::MalformedSubprotocol("too many entries"));
+            }
+            if !is_token(entry) {
+                return Err(Error::MalformedSubprotocol("entry is not an HTTP token"));
+            }
+            out.push(entry);
+        }
+        Ok(out)
+    }
+}
+
 /// What a server learns from the client's subprotocol offer.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -109,31 +153,11 @@ where
     I: IntoIterator<Item = V>,
     V: AsRef<[u8]>,
 {
-    let mut total = 0usize;
-    let mut entries = 0usize;
+    let mut scanner = ProtocolScanner::new();
     let mut token: Option<UnverifiedToken> = None;
     let mut echo: Option<&'s str> = None;
     for value in header_values {
-        let value = value.as_ref();
-        total = total.saturating_add(value.len());
-        if total > MAX_HEADER_BYTES {
-            return Err(Error::MalformedSubprotocol("too large"));
-        }
-        let value =
-            std::str::from_utf8(value).map_err(|_| Error::MalformedSubprotocol("not ASCII"))?;
-        // Empty list elements are allowed and ignored (RFC 7230 section 7).
-        for entry in value
-            .split(',')
-            .map(|e| e.trim_matches([' ', '\t']))
-            .filter(|e| !e.is_empty())
-        {
-            entries += 1;
-            if entries > MAX_ENTRIES {
-                return Err(Error::MalformedSubprotocol("too many entries"));
-            }
-            if !is_token(entry) {
-                return Err(Error::MalformedSubprotocol("entry is not an HTTP token"));
-            }
+        for entry in scanner.scan(value.as_ref())? {
             if let Some(t) = entry.strip_prefix(ATTACH_PROTOCOL_PREFIX) {
                 if token.is_some() {
                     return Err(Error::DuplicateAttachToken);
