@@ -1,0 +1,155 @@
+//! The literal anchors of every rule, searched for together in one pass.
+
+use super::{Hit, keyvalue, pem, tokens};
+use crate::kind::Rule;
+
+/// What to verify when an anchor is found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Action {
+    /// A fragment of a secret-naming key (`assw`, `oken`, ...): key/value rules.
+    Key,
+    /// `earer`: `Bearer <tok>`, `<app>.bearer.<secret>`, or a `bearer_token` key.
+    Bearer,
+    /// `.attach.`: `bosso.attach.<token>`.
+    Attach,
+    /// `code=`, `sig=`, `signature=` query parameters.
+    Query,
+    Jwt,
+    Bat1,
+    GhPrefix,
+    GithubPat,
+    Xox,
+    SlackHook,
+    Live,
+    Whsec,
+    Aws,
+    Google,
+    Sk,
+    Npm,
+    Pem,
+    Home,
+}
+
+/// Key fragments drop the first letter so that `password`, `Password` and `dbPassword` share
+/// one anchor; the upper-case copy covers `PASSWORD`. Mixed forms such as `PassWord` are missed.
+const KEY_FRAGMENTS: &[&str] = &[
+    "assw",
+    "ecret",
+    "oken",
+    "pikey",
+    "pi_key",
+    "pi-key",
+    "uth",
+    "redential",
+    "rivate",
+    "ookie",
+];
+
+const LITERALS: &[(&str, Action)] = &[
+    ("earer", Action::Bearer),
+    ("EARER", Action::Bearer),
+    ("piKey", Action::Key),
+    (".attach.", Action::Attach),
+    ("code=", Action::Query),
+    ("sig=", Action::Query),
+    ("signature=", Action::Query),
+    ("Signature=", Action::Query),
+    ("eyJ", Action::Jwt),
+    ("bat1", Action::Bat1),
+    ("ghp_", Action::GhPrefix),
+    ("gho_", Action::GhPrefix),
+    ("ghu_", Action::GhPrefix),
+    ("ghs_", Action::GhPrefix),
+    ("ghr_", Action::GhPrefix),
+    ("github_pat_", Action::GithubPat),
+    ("xox", Action::Xox),
+    ("hooks.slack.com", Action::SlackHook),
+    ("_live_", Action::Live),
+    ("whsec_", Action::Whsec),
+    ("AKIA", Action::Aws),
+    ("ASIA", Action::Aws),
+    ("AIza", Action::Google),
+    ("sk-", Action::Sk),
+    ("npm_", Action::Npm),
+    ("-----BEGIN ", Action::Pem),
+];
+
+/// The anchor patterns with their actions, in pattern-id order.
+pub(crate) fn patterns(home: Option<&[u8]>) -> Vec<(Vec<u8>, Action)> {
+    let mut out = Vec::new();
+    for f in KEY_FRAGMENTS {
+        out.push((f.as_bytes().to_vec(), Action::Key));
+        out.push((f.to_ascii_uppercase().into_bytes(), Action::Key));
+    }
+    for (lit, action) in LITERALS {
+        out.push((lit.as_bytes().to_vec(), *action));
+    }
+    if let Some(h) = home {
+        out.push((h.to_vec(), Action::Home));
+    }
+    out
+}
+
+/// Rules an action may produce, to skip the anchor when all of them are disabled.
+pub(crate) fn produces(action: Action) -> u64 {
+    let key = Rule::Authorization.bit()
+        | Rule::Cookie.bit()
+        | Rule::Password.bit()
+        | Rule::Secret.bit()
+        | Rule::Token.bit()
+        | Rule::ApiKey.bit()
+        | Rule::Credential.bit()
+        | Rule::PrivateKey.bit();
+    match action {
+        Action::Key => key,
+        Action::Bearer => key | Rule::Bearer.bit() | Rule::Subprotocol.bit(),
+        Action::Attach => Rule::Subprotocol.bit(),
+        Action::Query => Rule::QueryParam.bit(),
+        Action::Jwt => Rule::Jwt.bit(),
+        Action::Bat1 => Rule::BossoToken.bit(),
+        Action::GhPrefix | Action::GithubPat => Rule::GitHub.bit(),
+        Action::Xox | Action::SlackHook => Rule::Slack.bit(),
+        Action::Live => Rule::Stripe.bit() | Rule::CbLive.bit(),
+        Action::Whsec => Rule::Stripe.bit(),
+        Action::Aws => Rule::AwsAccessKeyId.bit(),
+        Action::Google => Rule::GoogleApiKey.bit(),
+        Action::Sk => Rule::SkKey.bit(),
+        Action::Npm => Rule::Npm.bit(),
+        Action::Pem => Rule::PemPrivateKey.bit(),
+        Action::Home => Rule::HomeDir.bit(),
+    }
+}
+
+/// Verify one anchor found at `s..e`.
+pub(crate) fn verify(action: Action, h: &[u8], s: usize, e: usize) -> Option<Hit> {
+    match action {
+        Action::Key => keyvalue::key_value(h, s, e),
+        Action::Bearer => tokens::bearer(h, s, e).or_else(|| keyvalue::key_value(h, s, e)),
+        Action::Attach => tokens::attach(h, s, e),
+        Action::Query => keyvalue::query_param(h, s, e),
+        Action::Jwt => tokens::jwt(h, s),
+        Action::Bat1 => tokens::bat1(h, s, e),
+        Action::GhPrefix => {
+            tokens::prefixed(h, s, e, 30, Rule::GitHub, |b| b.is_ascii_alphanumeric())
+        }
+        Action::GithubPat => tokens::prefixed(h, s, e, 30, Rule::GitHub, |b| {
+            b.is_ascii_alphanumeric() || b == b'_'
+        }),
+        Action::Xox => tokens::slack(h, s, e),
+        Action::SlackHook => tokens::slack_hook(h, e),
+        Action::Live => tokens::live(h, s, e),
+        Action::Whsec => tokens::prefixed(h, s, e, 20, Rule::Stripe, |b| {
+            b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'='
+        }),
+        Action::Aws => tokens::aws(h, s, e),
+        Action::Google => tokens::prefixed(h, s, e, 35, Rule::GoogleApiKey, super::is_b64url),
+        Action::Sk => tokens::sk(h, s, e),
+        Action::Npm => tokens::prefixed(h, s, e, 36, Rule::Npm, |b| b.is_ascii_alphanumeric()),
+        Action::Pem => pem::block(h, s, e).map(|(end, _)| Hit {
+            start: s,
+            end,
+            rule: Rule::PemPrivateKey,
+        }),
+        Action::Home => tokens::home(h, s, e),
+    }
+}

@@ -1,0 +1,108 @@
+//! Triggered by `@`: URL userinfo (`scheme://user:pass@host`) and email addresses.
+
+use super::{Hit, MARKER, at, run, run_back, starts_with_at};
+use crate::kind::Rule;
+
+const MAX_USERINFO: usize = 256;
+const MAX_LOCAL: usize = 128;
+
+fn is_local(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-')
+}
+
+fn is_label(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-'
+}
+
+/// The `@` at `a` ends URL userinfo or sits inside an email address.
+pub(crate) fn at_sign(h: &[u8], a: usize, url: bool, email: bool) -> Option<Hit> {
+    if let Some(u) = userinfo(h, a) {
+        return if url { u } else { None };
+    }
+    if email { address(h, a) } else { None }
+}
+
+/// `Some(None)`: this `@` ends userinfo that needs no redaction (already redacted).
+fn userinfo(h: &[u8], a: usize) -> Option<Option<Hit>> {
+    let lo = a.saturating_sub(MAX_USERINFO);
+    let window = h.get(lo..a)?;
+    let stop = |b: u8| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'<' | b'>' | b'`');
+    let mut start = None;
+    for (i, &b) in window.iter().enumerate().rev() {
+        if stop(b) {
+            break;
+        }
+        if b == b':' && window.get(i + 1..i + 3) == Some(b"//") {
+            start = Some(lo + i + 3);
+            break;
+        }
+    }
+    let start = start?;
+    let scheme_ok = start >= 4 && h.get(start - 4).is_some_and(u8::is_ascii_alphanumeric);
+    let info = h.get(start..a)?;
+    if !scheme_ok || info.is_empty() || info.iter().any(|&b| matches!(b, b'/' | b'?' | b'#')) {
+        return None;
+    }
+    if info.starts_with(MARKER) {
+        return Some(None);
+    }
+    Some(Hit::new(start, a, Rule::UrlCredentials))
+}
+
+fn address(h: &[u8], a: usize) -> Option<Hit> {
+    let mut ls = a - run_back(h, a, MAX_LOCAL, is_local);
+    ls += run(h, ls, a - ls, |b| b == b'.');
+    if ls == a {
+        return None;
+    }
+    // Domain labels after the `@`; the last one must be alphabetic (a TLD).
+    let mut labels: [(usize, usize); 8] = [(0, 0); 8];
+    let mut count = 0;
+    let mut i = a + 1;
+    while count < labels.len() {
+        let n = run(h, i, 63, is_label);
+        if n == 0 {
+            break;
+        }
+        if let Some(slot) = labels.get_mut(count) {
+            *slot = (i, i + n);
+        }
+        count += 1;
+        i += n;
+        if at(h, i) == Some(b'.') && at(h, i + 1).is_some_and(is_label) {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    // A label run that kept going past the TLD (`a@b.com9`) is not an address.
+    if at(h, i).is_some_and(|b| is_label(b) || b == b'_') {
+        return None;
+    }
+    while count >= 2 {
+        let (s, e) = *labels.get(count - 1)?;
+        let tld = h.get(s..e)?;
+        if tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic) {
+            break;
+        }
+        count -= 1;
+    }
+    if count < 2 {
+        return None;
+    }
+    let (fs, fe) = *labels.first()?;
+    let first = h.get(fs..fe)?;
+    // `icon@2x.png` is an asset name, not an address.
+    if count == 2
+        && first.len() >= 2
+        && first.ends_with(b"x")
+        && first.iter().rev().skip(1).all(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    let (_, end) = *labels.get(count - 1)?;
+    if starts_with_at(h, ls, MARKER) {
+        return None;
+    }
+    Hit::new(ls, end, Rule::Email)
+}
