@@ -70,6 +70,8 @@ mod jwk;
 mod key;
 mod mint;
 mod replay;
+#[cfg(feature = "redis")]
+mod replay_redis;
 pub mod subprotocol;
 mod time;
 mod token_id;
@@ -86,6 +88,8 @@ pub use jwk::MAX_JWKS_LEN;
 pub use key::{KeyRing, MIN_HMAC_KEY_LEN, SigningKey, VerificationKey, VerificationKeys};
 pub use mint::{AttachToken, DEFAULT_TTL_SECS, MAX_TTL_SECS, Minter};
 pub use replay::{Consumption, DEFAULT_REPLAY_CAPACITY, MemoryReplayStore, ReplayStore};
+#[cfg(feature = "redis")]
+pub use replay_redis::{DEFAULT_REDIS_TIMEOUT, RedisReplayStore};
 pub use time::{Clock, ManualClock, SystemClock, UnixTime};
 pub use verify::{DEFAULT_LEEWAY_SECS, MAX_LEEWAY_SECS, UnverifiedToken, VerifiedToken, Verifier};
 

@@ -1,0 +1,119 @@
+//! Test support shared by the Bosso crates (not published).
+//!
+//! [`RedisServer`] starts a private `redis-server` on a unix socket in a temporary directory
+//! (no TCP port, no persistence) and stops it when dropped. If the binary is missing, tests
+//! print why and skip, except under `CI=true`, where a missing binary is a failure: CI must
+//! prove the Redis paths, and `.ci/run` installs the server.
+#![forbid(unsafe_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A private redis-server for one test.
+#[derive(Debug)]
+pub struct RedisServer {
+    child: Option<Child>,
+    dir: tempfile::TempDir,
+    socket: PathBuf,
+}
+
+/// Why a Redis-backed test could not run.
+#[derive(Debug)]
+pub enum Unavailable {
+    /// `redis-server` is not installed (and this is not CI).
+    Missing,
+}
+
+impl RedisServer {
+    /// Starts a server, or returns `None` after printing why (outside CI) when `redis-server`
+    /// is not installed. Under `CI=true` a missing binary is an error.
+    pub fn start() -> Result<Option<Self>, String> {
+        if !binary_exists() {
+            let msg = "redis-server not found on PATH: install it (apt-get install -y redis-server) to run the Redis tests";
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                return Err(format!("{msg} (CI=true: this is a failure, not a skip)"));
+            }
+            eprintln!("SKIPPED: {msg}");
+            return Ok(None);
+        }
+        let dir = tempfile::tempdir().map_err(|e| format!("tempdir: {e}"))?;
+        let socket = dir.path().join("redis.sock");
+        let mut server = Self {
+            child: None,
+            dir,
+            socket,
+        };
+        server.spawn()?;
+        Ok(Some(server))
+    }
+
+    fn spawn(&mut self) -> Result<(), String> {
+        let child = Command::new("redis-server")
+            .args(["--port", "0", "--unixsocket"])
+            .arg(&self.socket)
+            .args([
+                "--unixsocketperm",
+                "700",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+            ])
+            .arg(self.dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("spawn redis-server: {e}"))?;
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !self.socket.exists() {
+            if Instant::now() > deadline {
+                return Err("redis-server did not create its socket within 10 s".into());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Ok(())
+    }
+
+    /// The connection URL (`redis+unix://…`).
+    pub fn url(&self) -> String {
+        format!("redis+unix://{}", self.socket.display())
+    }
+
+    /// The socket path.
+    pub fn socket(&self) -> &Path {
+        &self.socket
+    }
+
+    /// Kills the server (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        let _ = std::fs::remove_file(&self.socket);
+    }
+
+    /// Starts the server again on the same socket (empty: no persistence).
+    pub fn restart(&mut self) -> Result<(), String> {
+        self.kill();
+        self.spawn()
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn binary_exists() -> bool {
+    Command::new("redis-server")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}

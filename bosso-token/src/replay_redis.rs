@@ -1,0 +1,132 @@
+//! [`RedisReplayStore`]: single use shared by every node that talks to one Redis.
+//!
+//! # Key layout
+//! One key per consumed token: `<prefix>replay:{<token id hex>}` (default prefix `bosso:`),
+//! value `1`, set with `SET key 1 NX EX <ttl>`: a single atomic command, so exactly one of any
+//! number of racing nodes sees `OK`. The TTL is the time left until the token's replay window
+//! ends (`exp + leeway`) plus one second, computed on this node and sent as a *relative* TTL so
+//! a Redis server whose clock differs from ours cannot shorten the window. Keys expire with the
+//! tokens they guard. The braces are a hash tag: harmless on a single server, and on Redis
+//! Cluster they keep the key's slot derivable from the token id alone.
+//!
+//! # Failure behaviour
+//! Every call has a bounded timeout (default 500 ms). Unreachable, timed out, or any reply but
+//! `OK`/nil: the call fails with [`Error::ReplayStoreUnavailable`] and the token is refused
+//! (fail closed). The connection manager reconnects by itself: once Redis is back, the next
+//! calls succeed without a restart.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+
+use crate::replay::{Consumption, ReplayStore};
+use crate::{Clock, Error, SystemClock, TokenId, UnixTime};
+
+/// Default bound on one Redis round trip.
+pub const DEFAULT_REDIS_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// The replay store for many nodes.
+#[derive(Clone)]
+pub struct RedisReplayStore {
+    conn: ConnectionManager,
+    prefix: String,
+    timeout: Duration,
+    clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for RedisReplayStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisReplayStore")
+            .field("prefix", &self.prefix)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+fn unavailable(what: &str) -> Error {
+    Error::ReplayStoreUnavailable(what.to_string())
+}
+
+impl RedisReplayStore {
+    /// Connects to `url` (`redis://…`, `rediss://…`, `redis+unix://…`) with the default timeout.
+    pub async fn connect(url: &str) -> Result<Self, Error> {
+        Self::connect_with_timeout(url, DEFAULT_REDIS_TIMEOUT).await
+    }
+
+    /// Connects with `timeout` bounding every round trip (and the initial connection).
+    pub async fn connect_with_timeout(url: &str, timeout: Duration) -> Result<Self, Error> {
+        let client = redis::Client::open(url).map_err(|_| unavailable("invalid Redis URL"))?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(timeout))
+            .set_response_timeout(Some(timeout))
+            .set_number_of_retries(1)
+            .set_max_delay(Duration::from_millis(200));
+        let conn =
+            tokio::time::timeout(timeout, ConnectionManager::new_with_config(client, config))
+                .await
+                .map_err(|_| unavailable("connect timed out"))?
+                .map_err(|_| unavailable("connect failed"))?;
+        Ok(Self {
+            conn,
+            prefix: "bosso:".into(),
+            timeout,
+            clock: Arc::new(SystemClock),
+        })
+    }
+
+    /// Prefixes every key with `prefix` (default `bosso:`), to share a Redis between apps.
+    #[must_use]
+    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// Reads time (to compute TTLs) from `clock`.
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The key a token id is stored under.
+    pub fn key(&self, id: &TokenId) -> String {
+        format!("{}replay:{{{id}}}", self.prefix)
+    }
+
+    async fn consume_inner(&self, id: TokenId, until: UnixTime) -> Result<Consumption, Error> {
+        let ttl = until
+            .as_secs()
+            .saturating_sub(self.clock.now().as_secs())
+            .saturating_add(1);
+        let mut conn = self.conn.clone();
+        let cmd = redis::cmd("SET")
+            .arg(self.key(&id))
+            .arg(1)
+            .arg("NX")
+            .arg("EX")
+            .arg(ttl)
+            .to_owned();
+        let reply: Option<String> = tokio::time::timeout(self.timeout, cmd.query_async(&mut conn))
+            .await
+            .map_err(|_| unavailable("timed out"))?
+            .map_err(|_| unavailable("command failed"))?;
+        match reply.as_deref() {
+            Some("OK") => Ok(Consumption::Fresh),
+            None => Ok(Consumption::Replayed),
+            Some(_) => Err(unavailable("unexpected reply")),
+        }
+    }
+}
+
+impl ReplayStore for RedisReplayStore {
+    fn consume(
+        &self,
+        id: TokenId,
+        until: UnixTime,
+    ) -> impl Future<Output = Result<Consumption, Error>> + Send {
+        self.consume_inner(id, until)
+    }
+}
