@@ -103,6 +103,15 @@ pub enum Error {
     /// QR rendering failed.
     #[error("QR code rendering failed")]
     Qr,
+    /// The first application message on a channel that requires client authentication was
+    /// not an attach message.
+    #[cfg(feature = "attach-token")]
+    #[error("client authentication required before application data")]
+    AttachRequired,
+    /// The attach token inside the channel was refused; the inner error says why.
+    #[cfg(feature = "attach-token")]
+    #[error("attach token refused: {0}")]
+    Attach(bosso_token::Error),
 }
 
 /// Result alias.

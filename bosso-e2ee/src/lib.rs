@@ -39,6 +39,8 @@
 //! ```
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "attach-token")]
+pub mod attach;
 #[cfg(feature = "axum")]
 mod axum_ws;
 mod b64;
