@@ -6,7 +6,7 @@
 //! [`ChannelBinding`] (the Noise handshake hash, which no third party can choose), so the web
 //! app mints a token that is valid for exactly one channel. The client sends it as the first
 //! application message ([`seal_attach`]); the daemon accepts nothing else first
-//! ([`AttachGuard::open_first`]) and verifies it with bosso-token for the channel's audience,
+//! ([`AwaitingAttach::open_first`], which owns the channel until then) and verifies it with bosso-token for the channel's audience,
 //! the session and chat it serves, and single use.
 //!
 //! Why this stops a relay: inside the channel the relay sees only ciphertext; and a token that
@@ -44,57 +44,71 @@ pub fn seal_attach(channel: &mut Channel, token: &AttachToken) -> Result<Vec<u8>
     frame
 }
 
-/// Daemon side: the channel is not usable for application data until the first message has
-/// authenticated the client. Holds the verification keys; one guard per channel.
-pub struct AttachGuard {
+/// Daemon side: a channel whose client has not authenticated yet.
+///
+/// It owns the [`Channel`] so nothing can read or write application data before the client's
+/// attach message has verified: [`AwaitingAttach::open_first`] consumes it and returns the
+/// channel only on success. On any failure the channel is dropped, i.e. closed. The verifier's
+/// audience is derived from the channel it owns, so it cannot check a token against another
+/// channel.
+pub struct AwaitingAttach {
+    channel: Channel,
     verifier: Verifier,
 }
 
-impl std::fmt::Debug for AttachGuard {
+impl std::fmt::Debug for AwaitingAttach {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AttachGuard")
+        f.debug_struct("AwaitingAttach")
+            .field("channel", &self.channel)
             .field("verifier", &self.verifier)
             .finish()
     }
 }
 
-impl AttachGuard {
-    /// A guard for `channel`, accepting tokens signed by `keys` for this channel's audience.
-    pub fn new(channel: &Channel, keys: VerificationKeys) -> Result<Self> {
+impl AwaitingAttach {
+    /// Takes `channel` (just established) and the keys that may sign attach tokens.
+    pub fn new(channel: Channel, keys: VerificationKeys) -> Result<Self> {
+        let audience = channel_audience(&channel.channel_binding())?;
         Ok(Self {
-            verifier: Verifier::new(keys, channel_audience(&channel.channel_binding())?),
+            channel,
+            verifier: Verifier::new(keys, audience),
         })
     }
 
-    /// Uses `verifier` settings (leeway, lifetime cap, clock) other than the defaults. Its
-    /// audience must be [`channel_audience`] of this channel.
-    pub fn with_verifier(verifier: Verifier) -> Self {
-        Self { verifier }
+    /// Reads time from `clock` (tests, or a host-wide clock).
+    #[must_use]
+    pub fn with_clock(mut self, clock: std::sync::Arc<dyn bosso_token::Clock>) -> Self {
+        self.verifier = self.verifier.with_clock(clock);
+        self
     }
 
     /// Opens the client's first frame, which must be an attach message, and verifies and
-    /// consumes the token for `expected` (the session and chat this daemon serves). Any
-    /// failure closes nothing by itself: the caller must drop the channel.
+    /// consumes the token for this channel's audience and `expected` (the session and chat
+    /// this daemon serves). Success returns the now usable channel and the claims.
     pub async fn open_first<R: ReplayStore>(
-        &self,
-        channel: &mut Channel,
+        self,
         frame: &[u8],
         expected: &Expected,
         replay: &R,
-    ) -> Result<AttachClaims> {
+    ) -> Result<(Channel, AttachClaims)> {
+        let Self {
+            mut channel,
+            verifier,
+        } = self;
         let mut msg = channel.open(frame)?;
         let result = match msg.strip_prefix(ATTACH_MAGIC) {
             None => Err(Error::AttachRequired),
             Some(token) => match std::str::from_utf8(token) {
                 Err(_) => Err(Error::Attach(bosso_token::Error::Malformed("not UTF-8"))),
-                Ok(token) => self
-                    .verifier
+                Ok(token) => verifier
                     .verify_and_consume(token, expected, replay)
                     .await
                     .map_err(Error::Attach),
             },
         };
         zeroize::Zeroize::zeroize(&mut msg);
-        result
+        // On failure `channel` is dropped here: the connection must be closed by the caller,
+        // and no frame of it can be opened any more.
+        result.map(|claims| (channel, claims))
     }
 }

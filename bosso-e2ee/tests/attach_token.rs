@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use bosso_e2ee::attach::{AttachGuard, channel_audience, seal_attach};
+use bosso_e2ee::attach::{AwaitingAttach, channel_audience, seal_attach};
 use bosso_e2ee::{Channel, ClientHandshake, DaemonHandshake, DaemonKeyPair, Error};
 use bosso_token::*;
 
@@ -74,8 +74,8 @@ fn token_bound_to_the_channel_authenticates_the_client_once() {
     // The relay sees only ciphertext: the token is not in the frame.
     let body = &token.expose_secret()[6..40];
     assert!(!frame.windows(body.len()).any(|w| w == body.as_bytes()));
-    let guard = AttachGuard::new(&daemon, web.ring.verification_keys()).unwrap();
-    let claims = block_on(guard.open_first(&mut daemon, &frame, &expected(), &replay)).unwrap();
+    let pending = AwaitingAttach::new(daemon, web.ring.verification_keys()).unwrap();
+    let (mut daemon, claims) = block_on(pending.open_first(&frame, &expected(), &replay)).unwrap();
     assert_eq!(claims.user().as_str(), "alice");
     // The channel goes on carrying data.
     let data = client.seal(b"ls -la").unwrap();
@@ -90,10 +90,10 @@ fn a_token_lifted_into_another_channel_is_refused() {
     let (victim, _) = pair(&keys);
     let stolen = web.mint_for(&victim);
     // The thief opens its own channel to the same daemon and presents the stolen token.
-    let (mut thief, mut daemon) = pair(&keys);
+    let (mut thief, daemon) = pair(&keys);
     let frame = seal_attach(&mut thief, &stolen).unwrap();
-    let guard = AttachGuard::new(&daemon, web.ring.verification_keys()).unwrap();
-    let err = block_on(guard.open_first(&mut daemon, &frame, &expected(), &replay)).unwrap_err();
+    let pending = AwaitingAttach::new(daemon, web.ring.verification_keys()).unwrap();
+    let err = block_on(pending.open_first(&frame, &expected(), &replay)).unwrap_err();
     assert!(
         matches!(err, Error::Attach(bosso_token::Error::WrongAudience)),
         "{err:?}"
@@ -105,49 +105,52 @@ fn replay_plain_audience_wrong_scope_and_data_first_are_refused() {
     let keys = DaemonKeyPair::generate();
     let web = web();
     let replay = Arc::new(MemoryReplayStore::new());
-    // Replay within the same channel (a second attach message).
-    let (mut client, mut daemon) = pair(&keys);
+    // Replay: the authenticated channel is wrapped again and the same token is presented a
+    // second time on it; the replay store refuses it.
+    let (mut client, daemon) = pair(&keys);
     let token = web.mint_for(&client);
-    let guard = AttachGuard::new(&daemon, web.ring.verification_keys()).unwrap();
     let f1 = seal_attach(&mut client, &token).unwrap();
-    block_on(guard.open_first(&mut daemon, &f1, &expected(), &replay)).unwrap();
+    let pending = AwaitingAttach::new(daemon, web.ring.verification_keys()).unwrap();
+    let (daemon, _) = block_on(pending.open_first(&f1, &expected(), &replay)).unwrap();
     let f2 = seal_attach(&mut client, &token).unwrap();
-    let e = block_on(guard.open_first(&mut daemon, &f2, &expected(), &replay)).unwrap_err();
+    let pending = AwaitingAttach::new(daemon, web.ring.verification_keys()).unwrap();
+    let e = block_on(pending.open_first(&f2, &expected(), &replay)).unwrap_err();
     assert!(
         matches!(e, Error::Attach(bosso_token::Error::Replayed)),
         "{e:?}"
     );
 
     // A genuine token for the web service's audience, not for this channel.
-    let (mut client, mut daemon) = pair(&keys);
+    let (mut client, daemon) = pair(&keys);
     let plain = Minter::new(web.ring.active().clone(), Audience::new("bosso").unwrap())
         .mint(&scope())
         .unwrap();
     let f = seal_attach(&mut client, &plain).unwrap();
-    let guard = AttachGuard::new(&daemon, web.ring.verification_keys()).unwrap();
-    let e = block_on(guard.open_first(&mut daemon, &f, &expected(), &replay)).unwrap_err();
+    let pending = AwaitingAttach::new(daemon, web.ring.verification_keys()).unwrap();
+    let e = block_on(pending.open_first(&f, &expected(), &replay)).unwrap_err();
     assert!(
         matches!(e, Error::Attach(bosso_token::Error::WrongAudience)),
         "{e:?}"
     );
 
     // Bound to the channel but for another chat.
-    let (mut client, mut daemon) = pair(&keys);
+    let (mut client, daemon) = pair(&keys);
     let token = web.mint_for(&client);
     let f = seal_attach(&mut client, &token).unwrap();
-    let guard = AttachGuard::new(&daemon, web.ring.verification_keys()).unwrap();
+    let pending = AwaitingAttach::new(daemon, web.ring.verification_keys()).unwrap();
     let other = Expected::chat(SessionId::new("s1").unwrap(), ChatId::new("c2").unwrap());
-    let e = block_on(guard.open_first(&mut daemon, &f, &other, &replay)).unwrap_err();
+    let e = block_on(pending.open_first(&f, &other, &replay)).unwrap_err();
     assert!(
         matches!(e, Error::Attach(bosso_token::Error::WrongScope)),
         "{e:?}"
     );
 
-    // Application data before authentication.
-    let (mut client, mut daemon) = pair(&keys);
+    // Application data before authentication: refused, and the channel is gone (consumed),
+    // so the next frame cannot be opened by anyone on the daemon side.
+    let (mut client, daemon) = pair(&keys);
     let f = client.seal(b"hello").unwrap();
-    let guard = AttachGuard::new(&daemon, web.ring.verification_keys()).unwrap();
-    let e = block_on(guard.open_first(&mut daemon, &f, &expected(), &replay)).unwrap_err();
+    let pending = AwaitingAttach::new(daemon, web.ring.verification_keys()).unwrap();
+    let e = block_on(pending.open_first(&f, &expected(), &replay)).unwrap_err();
     assert!(matches!(e, Error::AttachRequired), "{e:?}");
 }
 

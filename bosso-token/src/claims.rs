@@ -34,7 +34,7 @@ impl Scope {
 /// with [`Expected::chat`], so a token minted for another chat is refused even though it is
 /// genuine. [`Expected::any_scope`] exists for callers that check the scope themselves right
 /// after (its name is the warning).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Expected {
     pub(crate) user: Option<UserId>,
     pub(crate) session: Option<SessionId>,
@@ -46,15 +46,22 @@ impl Expected {
     /// The token must be scoped to exactly this session and chat.
     pub fn chat(session: SessionId, chat: ChatId) -> Self {
         Self {
+            user: None,
             session: Some(session),
             chat: Some(chat),
-            ..Self::default()
+            permission: None,
         }
     }
 
     /// No scope requirement: the caller must check [`AttachClaims`] itself.
     pub fn any_scope() -> Self {
-        Self::default()
+        // Deliberately no `Default` impl: "no requirement" must be asked for by this name.
+        Self {
+            user: None,
+            session: None,
+            chat: None,
+            permission: None,
+        }
     }
 
     /// The token must also be issued to this user.

@@ -91,7 +91,10 @@ pub use replay::{Consumption, DEFAULT_REPLAY_CAPACITY, MemoryReplayStore, Replay
 #[cfg(feature = "redis")]
 pub use replay_redis::{DEFAULT_REDIS_TIMEOUT, RedisReplayStore};
 pub use time::{Clock, ManualClock, SystemClock, UnixTime};
-pub use verify::{DEFAULT_LEEWAY_SECS, MAX_LEEWAY_SECS, UnverifiedToken, VerifiedToken, Verifier};
+pub use verify::{
+    DEFAULT_LEEWAY_SECS, MAX_LEEWAY_SECS, REPLAY_MARGIN_SECS, UnverifiedToken, VerifiedToken,
+    Verifier,
+};
 
 /// Deterministic minting for reproducing `SPEC.md`'s test vectors in tests and in other
 /// implementations. Not part of the API: a caller-chosen token id defeats single use.

@@ -17,6 +17,9 @@ use crate::{
 pub const DEFAULT_LEEWAY_SECS: u64 = 30;
 /// Largest clock-skew allowance a verifier accepts.
 pub const MAX_LEEWAY_SECS: u64 = 60;
+/// Extra time a consumed token id is remembered beyond `exp + MAX_LEEWAY_SECS`, covering clock
+/// differences between nodes that share a replay store.
+pub const REPLAY_MARGIN_SECS: u64 = 60;
 
 /// A token string that has passed the size cap and been decoded, but not verified.
 ///
@@ -60,8 +63,7 @@ impl fmt::Debug for UnverifiedToken {
 pub struct VerifiedToken {
     decoded: Decoded,
     token_id: TokenId,
-    /// Expiry plus leeway: until then a verifier would still accept the token, so the replay
-    /// store must remember it at least that long.
+    /// How long the replay store must remember the token: see [`REPLAY_MARGIN_SECS`].
     replay_until: UnixTime,
 }
 
@@ -217,7 +219,9 @@ impl Verifier {
             return Err(Error::WrongScope);
         }
         let token_id = c.jti;
-        let replay_until = c.exp.saturating_add(self.leeway);
+        // Not this verifier's leeway: another verifier sharing the store may allow the maximum,
+        // and its clock may lag ours. Remember the id until no verifier could still accept it.
+        let replay_until = c.exp.saturating_add(MAX_LEEWAY_SECS + REPLAY_MARGIN_SECS);
         Ok(VerifiedToken {
             decoded,
             token_id,

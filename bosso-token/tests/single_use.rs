@@ -177,7 +177,8 @@ fn memory_is_bounded_and_full_store_fails_closed() {
 #[test]
 fn verified_token_exposes_no_claims_before_consume() {
     // Compile-level property documented here: VerifiedToken only offers token_id,
-    // replay_until and consume. The replay window covers the leeway.
+    // replay_until and consume. The replay window covers the largest leeway any verifier
+    // may use plus the inter-node clock margin, not just this verifier's leeway.
     let f = ed25519();
     let t = token(&f);
     let v = f
@@ -187,6 +188,37 @@ fn verified_token_exposes_no_claims_before_consume() {
     assert_eq!(v.token_id(), t.token_id());
     assert_eq!(
         v.replay_until().as_secs(),
-        t.expires_at().as_secs() + DEFAULT_LEEWAY_SECS
+        t.expires_at().as_secs() + MAX_LEEWAY_SECS + REPLAY_MARGIN_SECS
     );
+}
+
+#[test]
+fn a_strict_verifier_does_not_shorten_the_window_of_a_lenient_one() {
+    // Verifier A (leeway 0) and verifier B (leeway 60) share one store. A consumes at exp;
+    // B sees the same token 59 s later, when B would still accept it: it must be a replay.
+    // With a window of `exp + A's leeway` the store had already forgotten the id.
+    let f = ed25519();
+    let store = MemoryReplayStore::with_capacity(64).with_clock(Arc::new(f.clock.clone()));
+    let aud = Audience::new("bosso").unwrap();
+    let strict = Verifier::new(f.ring.verification_keys(), aud.clone())
+        .with_leeway(0)
+        .unwrap()
+        .with_clock(Arc::new(f.clock.clone()));
+    let lenient = Verifier::new(f.ring.verification_keys(), aud)
+        .with_leeway(MAX_LEEWAY_SECS)
+        .unwrap()
+        .with_clock(Arc::new(f.clock.clone()));
+    let t = token(&f);
+    let exp = t.expires_at().as_secs();
+    f.clock.set(UnixTime::from_secs(exp));
+    block_on(strict.verify_and_consume(t.expose_secret(), &Expected::any_scope(), &store)).unwrap();
+    f.clock.set(UnixTime::from_secs(exp + MAX_LEEWAY_SECS - 1));
+    // Another consume makes the store purge whatever it considers expired.
+    let _ = block_on(store.consume(
+        TokenId::from_bytes(rand16()),
+        UnixTime::from_secs(exp + 1000),
+    ));
+    let again =
+        block_on(lenient.verify_and_consume(t.expose_secret(), &Expected::any_scope(), &store));
+    assert_eq!(again.unwrap_err(), Error::Replayed);
 }
