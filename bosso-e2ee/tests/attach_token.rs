@@ -68,7 +68,7 @@ fn token_bound_to_the_channel_authenticates_the_client_once() {
     let keys = DaemonKeyPair::generate();
     let web = web();
     let replay = MemoryReplayStore::new();
-    let (mut client, mut daemon) = pair(&keys);
+    let (mut client, daemon) = pair(&keys);
     let token = web.mint_for(&client);
     let frame = seal_attach(&mut client, &token).unwrap();
     // The relay sees only ciphertext: the token is not in the frame.
