@@ -12,7 +12,6 @@
 mod common;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use bosso_token::*;
 use common::*;
@@ -94,6 +93,7 @@ fn memory_backend_passes_the_suite() {
 mod redis_backend {
     use super::*;
     use bosso_testkit::RedisServer;
+    use std::time::{Duration, Instant};
 
     fn server() -> Option<RedisServer> {
         RedisServer::start().unwrap()
