@@ -18,13 +18,6 @@ pub struct RedisServer {
     socket: PathBuf,
 }
 
-/// Why a Redis-backed test could not run.
-#[derive(Debug)]
-pub enum Unavailable {
-    /// `redis-server` is not installed (and this is not CI).
-    Missing,
-}
-
 impl RedisServer {
     /// Starts a server, or returns `None` after printing why (outside CI) when `redis-server`
     /// is not installed. Under `CI=true` a missing binary is an error.
