@@ -2,8 +2,88 @@
 //!
 //! OIDC verification, three-axis ownership checks, the attach gate and the account layer.
 //!
-//! **Security contract.** Two independent checks are required: the caller is authenticated (OIDC JWT) and the chat belongs to the session, the session to the daemon, the daemon to the user.
+//! **Security contract.** Two independent checks are required before a browser attaches to a
+//! live session: the caller is authenticated ([`oidc`]: issuer, audience, expiry, signature
+//! against a rotating JWKS) **and** the three-axis ownership holds ([`ownership`]: the chat
+//! belongs to the session, the session to the daemon, the daemon to the user), checked when the
+//! attach token is issued and again at the WebSocket upgrade ([`gate`]), through lookups that
+//! only ever traverse the requesting user's daemons. Ownership failures are indistinguishable to
+//! the caller (no oracle for whether another user's session exists); the failed axis goes to the
+//! [`audit`] sink only. Live views ([`live`]) are cut at once when their daemon goes offline or
+//! is replaced. Local daemons are guarded by Host/Origin allowlists against DNS rebinding
+//! ([`host`]) and a bearer secret kept only as an Argon2id hash ([`bearer`]).
 //!
-//! This crate is a placeholder in the workspace layout; the issue that delivers it fills in the
-//! API, the threat model and a quickstart.
+//! The account layer ([`accounts`]) makes the login side true: Argon2id passwords, TOTP
+//! two-factor with replay refusal, session tokens the store only sees as HMAC-SHA256 hashes,
+//! refresh-token families with reuse detection, keyed GCRA rate limiting with bounded memory,
+//! and account lockout with growing durations.
+//!
+//! # Quickstart: the attach gate
+//! ```
+//! use std::sync::Arc;
+//! use bosso_auth::gate::{AttachGate, Authenticated};
+//! use bosso_auth::host::{HostPolicy, OriginPolicy};
+//! use bosso_auth::ownership::MemoryOwnershipStore;
+//! use bosso_token::*;
+//!
+//! // In production the principal is an `oidc::VerifiedAccessToken`.
+//! struct Principal(UserId);
+//! impl Authenticated for Principal {
+//!     fn user(&self) -> &UserId { &self.0 }
+//! }
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+//! let ring = KeyRing::new(SigningKey::generate_ed25519(KeyId::new("k1")?)?);
+//! let aud = Audience::new("bosso")?;
+//! let ownership = MemoryOwnershipStore::new();
+//! let (alice, daemon) = (UserId::new("alice")?, DaemonId::new("d1")?);
+//! ownership.set_daemon(&alice, &daemon, Some(InstanceId::new("run-1")?));
+//! ownership.set_session(&alice, &daemon, &SessionId::new("s1")?, vec![ChatId::new("c1")?]);
+//!
+//! let gate = AttachGate::new(
+//!     Minter::new(ring.active().clone(), aud.clone()),
+//!     Verifier::new(ring.verification_keys(), aud),
+//!     ownership,
+//!     MemoryReplayStore::new(),
+//! )
+//! .with_hosts(HostPolicy::only().allow("app.example.com")?)
+//! .with_origins(OriginPolicy::exact(["https://app.example.com"])?)
+//! .with_protocols(["myapp.v1"]);
+//!
+//! // POST /attach-token, after OIDC verification:
+//! let token = gate.issue(&Principal(alice), SessionId::new("s1")?, ChatId::new("c1")?, Permission::Editor).await?;
+//!
+//! // GET /ws/s1/c1, the upgrade:
+//! let mut headers = http::HeaderMap::new();
+//! headers.insert("host", "app.example.com".parse()?);
+//! headers.insert("origin", "https://app.example.com".parse()?);
+//! let offer = subprotocol::client_header_value("myapp.v1", &token)?;
+//! headers.insert("sec-websocket-protocol", secrecy::ExposeSecret::expose_secret(&offer).parse()?);
+//! let admission = gate.admit(&headers, &SessionId::new("s1")?, &ChatId::new("c1")?).await?;
+//! assert_eq!(admission.echo, "myapp.v1");
+//!
+//! // The daemon goes offline: the live view is cut.
+//! gate.daemon_offline(&daemon);
+//! assert!(admission.view.is_cut());
+//! # Ok::<(), Box<dyn std::error::Error>>(()) })?;
+//! # Ok(()) }
+//! ```
+//!
+//! See [`accounts`] for the account-layer quickstart, and the crate README for the threat
+//! model and what the host app must still do.
 #![forbid(unsafe_code)]
+
+pub mod accounts;
+pub mod audit;
+#[cfg(feature = "axum")]
+pub mod axum;
+pub mod bearer;
+mod error;
+pub mod gate;
+pub mod host;
+pub mod live;
+pub mod oidc;
+pub mod ownership;
+
+pub use error::Error;

@@ -1,0 +1,554 @@
+//! Password hashing: Argon2id (PHC strings) with an optional pepper, rehash-on-login, legacy
+//! bcrypt verification for migration, a dummy path for unknown users and an async helper.
+//!
+//! Why these defaults: Argon2id is the OWASP recommendation; m = 19 MiB, t = 2, p = 1 is OWASP's
+//! minimum configuration for it (and the `argon2` crate's default). A pepper, when configured,
+//! goes into Argon2's own secret input (`K` in RFC 9106), so a stolen database without the
+//! pepper cannot be attacked offline at all.
+
+use argon2::password_hash::{PasswordHash as PhcHash, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, AssociatedData, Params, ParamsBuilder, Version};
+use ring::rand::{SecureRandom, SystemRandom};
+use secrecy::{ExposeSecret, SecretBox, SecretString};
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+use bosso_token::UserId;
+
+use crate::Error;
+
+/// Argon2id cost parameters and the limits this verifier accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordConfig {
+    /// Memory in KiB. Default 19456 (19 MiB, OWASP's minimum for Argon2id).
+    pub memory_kib: u32,
+    /// Passes. Default 2.
+    pub iterations: u32,
+    /// Lanes. Default 1 (more lanes only help an attacker with more cores than the server).
+    pub parallelism: u32,
+    /// Longest accepted password in bytes. Default 1024: no human password is longer, and the
+    /// bound keeps per-request work fixed.
+    pub max_password_bytes: usize,
+    /// Largest memory cost a *stored* hash may ask for when verifying. Default 256 MiB, so a
+    /// tampered or imported hash cannot make one login allocate gigabytes.
+    pub max_verify_memory_kib: u32,
+    /// Largest pass count a stored hash may ask for. Default 16.
+    pub max_verify_iterations: u32,
+    /// Largest lane count a stored hash may ask for. Default 16.
+    pub max_verify_parallelism: u32,
+    /// Largest bcrypt cost accepted for legacy hashes. Default 15 (the seeds' stack used 12).
+    pub max_bcrypt_cost: u32,
+}
+
+impl Default for PasswordConfig {
+    fn default() -> Self {
+        Self {
+            memory_kib: 19 * 1024,
+            iterations: 2,
+            parallelism: 1,
+            max_password_bytes: 1024,
+            max_verify_memory_kib: 256 * 1024,
+            max_verify_iterations: 16,
+            max_verify_parallelism: 16,
+            max_bcrypt_cost: 15,
+        }
+    }
+}
+
+/// What a successful verification says about the stored hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HashStatus {
+    /// Argon2id at (or above) the configured parameters: keep it.
+    Current,
+    /// Argon2 with weaker parameters, another Argon2 variant or version: rehash now, while the
+    /// plaintext is at hand.
+    RehashDue,
+    /// A legacy bcrypt hash: it verified, and must be replaced by an Argon2id hash now.
+    LegacyMustUpgrade,
+}
+
+impl HashStatus {
+    /// Whether the stored hash should be replaced (rehash due or legacy).
+    pub fn needs_rehash(self) -> bool {
+        !matches!(self, HashStatus::Current)
+    }
+}
+
+/// Which algorithm a stored hash uses, as reported by [`inspect_hash`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HashAlgorithm {
+    /// `$argon2id$`.
+    Argon2id,
+    /// `$argon2i$` or `$argon2d$` (verifiable, always due for a rehash).
+    Argon2Other,
+    /// `$2a$`, `$2b$`, `$2x$` or `$2y$` bcrypt.
+    Bcrypt,
+}
+
+/// A PHC-format Argon2id hash string, ready to store. Not the password, but offline-attackable,
+/// so `Debug` shows only its parameters.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PasswordHash(String);
+
+impl PasswordHash {
+    /// The PHC string (`$argon2id$v=19$m=...,t=...,p=...$salt$hash`).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Consumes the value into its PHC string.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `$argon2id$v=19$m=..,t=..,p=..$` is public; salt and tag are not shown.
+        let head: Vec<&str> = self.0.splitn(5, '$').take(4).collect();
+        write!(f, "PasswordHash({}$[REDACTED])", head.join("$"))
+    }
+}
+
+/// Parses a stored hash (PHC Argon2 or bcrypt) and reports its algorithm without verifying
+/// anything. The parser of untrusted hash strings: it never panics (fuzzed).
+pub fn inspect_hash(stored: &str) -> Result<HashAlgorithm, Error> {
+    match parse_stored(stored)? {
+        Stored::Argon2(h) => Ok(if h.algorithm.as_str() == "argon2id" {
+            HashAlgorithm::Argon2id
+        } else {
+            HashAlgorithm::Argon2Other
+        }),
+        Stored::Bcrypt { .. } => Ok(HashAlgorithm::Bcrypt),
+    }
+}
+
+enum Stored<'a> {
+    Argon2(Box<PhcHash<'a>>),
+    Bcrypt { cost: u32 },
+}
+
+fn parse_stored(stored: &str) -> Result<Stored<'_>, Error> {
+    if stored.len() > 512 {
+        return Err(Error::MalformedHash("too long"));
+    }
+    if let Some(rest) = stored.strip_prefix("$2") {
+        // $2b$12$<22 salt chars><31 hash chars>
+        let mut parts = rest.splitn(3, '$');
+        let variant = parts.next().unwrap_or_default();
+        let cost = parts.next().unwrap_or_default();
+        let body = parts.next().unwrap_or_default();
+        if !matches!(variant, "a" | "b" | "x" | "y") {
+            return Err(Error::MalformedHash("unknown bcrypt variant"));
+        }
+        if cost.len() != 2 || !cost.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::MalformedHash("bad bcrypt cost"));
+        }
+        let cost: u32 = cost
+            .parse()
+            .map_err(|_| Error::MalformedHash("bad bcrypt cost"))?;
+        if !(4..=31).contains(&cost) {
+            return Err(Error::MalformedHash("bad bcrypt cost"));
+        }
+        let bcrypt_alphabet = |b: u8| b.is_ascii_alphanumeric() || b == b'.' || b == b'/';
+        if body.len() != 53 || !body.bytes().all(bcrypt_alphabet) {
+            return Err(Error::MalformedHash("bad bcrypt body"));
+        }
+        return Ok(Stored::Bcrypt { cost });
+    }
+    let h = PhcHash::new(stored).map_err(|_| Error::MalformedHash("not a PHC string"))?;
+    if !matches!(h.algorithm.as_str(), "argon2id" | "argon2i" | "argon2d") {
+        return Err(Error::MalformedHash("unsupported algorithm"));
+    }
+    if h.salt.is_none() || h.hash.is_none() {
+        return Err(Error::MalformedHash("missing salt or hash"));
+    }
+    Ok(Stored::Argon2(Box::new(h)))
+}
+
+/// Hashes and verifies passwords. Build once, share behind an `Arc`.
+pub struct PasswordHasher {
+    config: PasswordConfig,
+    params: Params,
+    pepper: Option<SecretBox<[u8]>>,
+    dummy: PasswordHash,
+    rng: SystemRandom,
+}
+
+impl fmt::Debug for PasswordHasher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PasswordHasher")
+            .field("config", &self.config)
+            .field("pepper", &self.pepper.as_ref().map(|_| "[REDACTED]"))
+            .finish_non_exhaustive()
+    }
+}
+
+impl PasswordHasher {
+    /// A hasher with `config` and no pepper.
+    pub fn new(config: PasswordConfig) -> Result<Self, Error> {
+        Self::build(config, None)
+    }
+
+    /// A hasher whose Argon2 secret input is `pepper` (use 32 random bytes; at least 8 are
+    /// required, the length of RFC 9106's own test secret). Hashes made with a pepper verify
+    /// only with the same pepper: keep it in configuration or bosso-vault, never in the database.
+    pub fn with_pepper(config: PasswordConfig, pepper: SecretBox<[u8]>) -> Result<Self, Error> {
+        if pepper.expose_secret().len() < 8 {
+            return Err(Error::InvalidKey("pepper must be at least 8 bytes"));
+        }
+        Self::build(config, Some(pepper))
+    }
+
+    fn build(config: PasswordConfig, pepper: Option<SecretBox<[u8]>>) -> Result<Self, Error> {
+        if config.memory_kib > config.max_verify_memory_kib
+            || config.iterations > config.max_verify_iterations
+            || config.parallelism > config.max_verify_parallelism
+        {
+            return Err(Error::InvalidConfig(
+                "hash parameters above the verify limits",
+            ));
+        }
+        if config.max_password_bytes == 0 {
+            return Err(Error::InvalidConfig("max_password_bytes must be positive"));
+        }
+        let params = Params::new(
+            config.memory_kib,
+            config.iterations,
+            config.parallelism,
+            Some(Params::DEFAULT_OUTPUT_LEN),
+        )
+        .map_err(|_| Error::InvalidConfig("argon2 parameters out of range"))?;
+        let mut this = Self {
+            config,
+            params,
+            pepper,
+            dummy: PasswordHash(String::new()),
+            rng: SystemRandom::new(),
+        };
+        // The dummy hash is made once, at construction, with the configured parameters, so the
+        // unknown-user path costs the same as a real verification from the first call on.
+        let mut random = Zeroizing::new([0u8; 32]);
+        this.rng.fill(random.as_mut()).map_err(|_| Error::Rng)?;
+        this.dummy = this.hash_bytes(random.as_ref())?;
+        Ok(this)
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &PasswordConfig {
+        &self.config
+    }
+
+    fn argon2(&self, params: Params) -> Result<Argon2<'_>, Error> {
+        match &self.pepper {
+            Some(p) => Argon2::new_with_secret(
+                p.expose_secret(),
+                Algorithm::Argon2id,
+                Version::V0x13,
+                params,
+            )
+            .map_err(|_| Error::InvalidConfig("pepper rejected by argon2")),
+            None => Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params)),
+        }
+    }
+
+    fn check_len(&self, password: &[u8]) -> Result<(), Error> {
+        if password.is_empty() {
+            return Err(Error::PasswordEmpty);
+        }
+        if password.len() > self.config.max_password_bytes {
+            return Err(Error::PasswordTooLong {
+                max: self.config.max_password_bytes,
+            });
+        }
+        Ok(())
+    }
+
+    /// Hashes `password` with a fresh 128-bit salt into a PHC string.
+    pub fn hash(&self, password: &SecretString) -> Result<PasswordHash, Error> {
+        let pw = password.expose_secret().as_bytes();
+        self.check_len(pw)?;
+        self.hash_bytes(pw)
+    }
+
+    fn hash_bytes(&self, pw: &[u8]) -> Result<PasswordHash, Error> {
+        use argon2::password_hash::PasswordHasher as _;
+        let mut salt = [0u8; 16];
+        self.rng.fill(&mut salt).map_err(|_| Error::Rng)?;
+        let salt = SaltString::encode_b64(&salt).map_err(|_| Error::Hashing)?;
+        let hash = self
+            .argon2(self.params.clone())?
+            .hash_password(pw, &salt)
+            .map_err(|_| Error::Hashing)?;
+        Ok(PasswordHash(hash.to_string()))
+    }
+
+    /// Verifies `password` against a stored Argon2 or bcrypt hash.
+    ///
+    /// `Ok` carries whether the stored hash should be replaced; a wrong password is
+    /// [`Error::InvalidCredentials`].
+    pub fn verify(&self, password: &SecretString, stored: &str) -> Result<HashStatus, Error> {
+        let pw = password.expose_secret().as_bytes();
+        self.check_len(pw)?;
+        match parse_stored(stored)? {
+            Stored::Argon2(h) => self.verify_argon2(pw, &h),
+            Stored::Bcrypt { cost } => {
+                if cost > self.config.max_bcrypt_cost {
+                    return Err(Error::HashParamsTooExpensive);
+                }
+                // Truncating verify on purpose: the legacy stack hashed the first 72 bytes,
+                // so that is what its hashes can confirm. Argon2id replaces it on this login.
+                match bcrypt::verify(pw, stored) {
+                    Ok(true) => Ok(HashStatus::LegacyMustUpgrade),
+                    Ok(false) => Err(Error::InvalidCredentials),
+                    Err(_) => Err(Error::MalformedHash("bcrypt hash rejected")),
+                }
+            }
+        }
+    }
+
+    fn verify_argon2(&self, pw: &[u8], h: &PhcHash<'_>) -> Result<HashStatus, Error> {
+        let params =
+            Params::try_from(h).map_err(|_| Error::MalformedHash("bad argon2 parameters"))?;
+        if params.m_cost() > self.config.max_verify_memory_kib
+            || params.t_cost() > self.config.max_verify_iterations
+            || params.p_cost() > self.config.max_verify_parallelism
+        {
+            return Err(Error::HashParamsTooExpensive);
+        }
+        // `verify_password` takes algorithm, version and parameters from the hash string; the
+        // instance only contributes the pepper.
+        match self.argon2(self.params.clone())?.verify_password(pw, h) {
+            Ok(()) => {}
+            Err(argon2::password_hash::Error::Password) => return Err(Error::InvalidCredentials),
+            Err(_) => return Err(Error::MalformedHash("argon2 hash rejected")),
+        }
+        let weaker = params.m_cost() < self.params.m_cost()
+            || params.t_cost() < self.params.t_cost()
+            || params.p_cost() < self.params.p_cost()
+            || h.algorithm.as_str() != "argon2id"
+            || h.version != Some(0x13)
+            || h.hash.map(|o| o.len()) != Some(Params::DEFAULT_OUTPUT_LEN);
+        Ok(if weaker {
+            HashStatus::RehashDue
+        } else {
+            HashStatus::Current
+        })
+    }
+
+    /// Verifies and, when the stored hash is weak or legacy, returns its replacement: rehashing
+    /// on login is `if let Some(new) = hasher.verify_and_rehash(&pw, &stored)? { save(new) }`.
+    pub fn verify_and_rehash(
+        &self,
+        password: &SecretString,
+        stored: &str,
+    ) -> Result<Option<PasswordHash>, Error> {
+        if self.verify(password, stored)?.needs_rehash() {
+            return self.hash(password).map(Some);
+        }
+        Ok(None)
+    }
+
+    /// The unknown-account path: runs a full verification against a dummy hash made with the
+    /// current parameters, then returns [`Error::InvalidCredentials`], so the response time does
+    /// not tell whether the account exists.
+    pub fn verify_unknown_user(&self, password: &SecretString) -> Error {
+        let pw = password.expose_secret().as_bytes();
+        let pw = if pw.len() > self.config.max_password_bytes || pw.is_empty() {
+            b"x".as_slice()
+        } else {
+            pw
+        };
+        if let Ok(h) = PhcHash::new(self.dummy.as_str()) {
+            let _ = self.verify_argon2(pw, &h);
+        }
+        Error::InvalidCredentials
+    }
+
+    /// The raw Argon2id tag of `password` under this hasher's parameters and pepper, with
+    /// optional associated data, into `out_len` bytes. Exists so that known-answer tests
+    /// (RFC 9106 section 5.3) run through the same configured primitive as [`Self::hash`].
+    pub fn derive_raw(
+        &self,
+        password: &[u8],
+        salt: &[u8],
+        associated_data: &[u8],
+        out_len: usize,
+    ) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let mut b = ParamsBuilder::new();
+        b.m_cost(self.params.m_cost())
+            .t_cost(self.params.t_cost())
+            .p_cost(self.params.p_cost())
+            .output_len(out_len);
+        if !associated_data.is_empty() {
+            b.data(
+                AssociatedData::new(associated_data)
+                    .map_err(|_| Error::InvalidConfig("associated data too long"))?,
+            );
+        }
+        let params = b
+            .build()
+            .map_err(|_| Error::InvalidConfig("argon2 parameters out of range"))?;
+        let mut out = Zeroizing::new(vec![0u8; out_len]);
+        self.argon2(params)?
+            .hash_password_into(password, salt, &mut out)
+            .map_err(|_| Error::Hashing)?;
+        Ok(out)
+    }
+
+    /// [`Self::hash`] on tokio's blocking pool, so tens of milliseconds of Argon2 never stall an
+    /// async worker thread.
+    pub async fn hash_async(
+        self: &Arc<Self>,
+        password: SecretString,
+    ) -> Result<PasswordHash, Error> {
+        let this = Arc::clone(self);
+        tokio::task::spawn_blocking(move || this.hash(&password))
+            .await
+            .map_err(|_| Error::TaskFailed)?
+    }
+
+    /// [`Self::verify`] on tokio's blocking pool.
+    pub async fn verify_async(
+        self: &Arc<Self>,
+        password: SecretString,
+        stored: String,
+    ) -> Result<HashStatus, Error> {
+        let this = Arc::clone(self);
+        tokio::task::spawn_blocking(move || this.verify(&password, &stored))
+            .await
+            .map_err(|_| Error::TaskFailed)?
+    }
+
+    /// A whole password login against a [`PasswordStore`]: unknown users take the dummy path,
+    /// a correct password with a weak or legacy hash is rehashed and saved, all hashing runs on
+    /// the blocking pool. `Ok(())` means the password is right.
+    ///
+    /// An empty or over-long password fails with [`Error::PasswordEmpty`] /
+    /// [`Error::PasswordTooLong`] *before* the account is looked up, identically whether the
+    /// account exists or not. The rehash is saved with [`PasswordStore::set_if`], so it never
+    /// overwrites a password change that landed while the old password was being verified.
+    ///
+    /// Timing: a known account with a legacy bcrypt hash costs a bcrypt run, not an Argon2id
+    /// run, so until those hashes are upgraded (on each user's next login) their response time
+    /// can differ from the unknown-account path.
+    pub async fn login<S: PasswordStore>(
+        self: &Arc<Self>,
+        store: &S,
+        user: &UserId,
+        password: SecretString,
+    ) -> Result<(), Error> {
+        // Length first, before the lookup: a known account must not fail differently (or
+        // faster) than an unknown one.
+        self.check_len(password.expose_secret().as_bytes())?;
+        let this = Arc::clone(self);
+        let Some(stored) = store.get(user).await? else {
+            return tokio::task::spawn_blocking(move || Err(this.verify_unknown_user(&password)))
+                .await
+                .map_err(|_| Error::TaskFailed)?;
+        };
+        let (new, stored) = tokio::task::spawn_blocking(move || {
+            this.verify_and_rehash(&password, &stored)
+                .map(|new| (new, stored))
+        })
+        .await
+        .map_err(|_| Error::TaskFailed)??;
+        if let Some(new) = new {
+            // Compare-and-set: if the password changed while we verified the old one, keep the
+            // change (the login itself still succeeded: the password was right when read).
+            store.set_if(user, &stored, new).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Where password hashes live (the host's user table, in production).
+pub trait PasswordStore: Send + Sync {
+    /// The stored hash of `user`, if the account exists.
+    fn get(&self, user: &UserId) -> impl Future<Output = Result<Option<String>, Error>> + Send;
+    /// Replaces the stored hash of `user`.
+    fn set(
+        &self,
+        user: &UserId,
+        hash: PasswordHash,
+    ) -> impl Future<Output = Result<(), Error>> + Send;
+
+    /// Replaces the stored hash of `user` only if it is still `expected`, atomically; returns
+    /// whether it wrote. [`PasswordHasher::login`] saves rehashes with it, so a rehash never
+    /// undoes a password change made meanwhile.
+    ///
+    /// The default implementation cannot compare and set atomically with [`Self::get`] and
+    /// [`Self::set`], so it never writes and returns `Ok(false)`: always safe, but the
+    /// rehash-on-login (and the bcrypt upgrade) then never happens. Override it (SQL:
+    /// `UPDATE users SET hash = $new WHERE id = $user AND hash = $expected`).
+    fn set_if(
+        &self,
+        user: &UserId,
+        expected: &str,
+        hash: PasswordHash,
+    ) -> impl Future<Output = Result<bool, Error>> + Send {
+        let _ = (user, expected, hash);
+        std::future::ready(Ok(false))
+    }
+}
+
+/// An in-memory [`PasswordStore`] (tests, single-process tools).
+#[derive(Debug, Default)]
+pub struct MemoryPasswordStore {
+    map: std::sync::Mutex<std::collections::HashMap<UserId, String>>,
+}
+
+impl MemoryPasswordStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Stores a raw hash string as it is (for importing legacy bcrypt hashes).
+    pub fn insert_raw(&self, user: UserId, hash: String) -> Result<(), Error> {
+        self.map
+            .lock()
+            .map_err(|_| Error::poisoned())?
+            .insert(user, hash);
+        Ok(())
+    }
+}
+
+impl PasswordStore for MemoryPasswordStore {
+    async fn get(&self, user: &UserId) -> Result<Option<String>, Error> {
+        Ok(self
+            .map
+            .lock()
+            .map_err(|_| Error::poisoned())?
+            .get(user)
+            .cloned())
+    }
+
+    async fn set(&self, user: &UserId, hash: PasswordHash) -> Result<(), Error> {
+        self.map
+            .lock()
+            .map_err(|_| Error::poisoned())?
+            .insert(user.clone(), hash.into_string());
+        Ok(())
+    }
+
+    async fn set_if(
+        &self,
+        user: &UserId,
+        expected: &str,
+        hash: PasswordHash,
+    ) -> Result<bool, Error> {
+        let mut m = self.map.lock().map_err(|_| Error::poisoned())?;
+        match m.get_mut(user) {
+            Some(cur) if cur.as_str() == expected => {
+                *cur = hash.into_string();
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+}

@@ -1,0 +1,316 @@
+//! The attach gate: the two independent checks, at issue time and again at the upgrade.
+//!
+//! **Issue**: an authenticated principal asks for (session, chat, permission); the ownership
+//! check runs from that user's daemons; only then is an attach token minted.
+//!
+//! **Admit** (at the WebSocket upgrade), in this order: Host and Origin (cheap, stateless:
+//! a rebinding or cross-site request is refused before it can burn a token), the token from
+//! `Sec-WebSocket-Protocol`, its verification for the session and chat the URL names, its
+//! consumption (single use), the ownership check again for the token's user (defense in
+//! depth: ownership may have changed in the five minutes since issue), and registration of
+//! the live view, which is cut when the daemon goes offline or is replaced.
+//!
+//! Every ownership failure is the same [`Error::NotPermitted`] to the caller, whichever axis
+//! failed and whether or not the session exists; the axis goes to the [`AuditSink`] only.
+
+use std::fmt;
+use std::sync::Arc;
+
+use bosso_token::{
+    AttachClaims, AttachToken, ChatId, DaemonId, Expected, InstanceId, Minter, Permission,
+    ReplayStore, Scope, SessionId, UserId, Verifier, subprotocol,
+};
+
+use crate::Error;
+use crate::audit::{AuditEvent, AuditSink, NoAudit, Stage};
+use crate::host::{HostPolicy, OriginPolicy};
+use crate::live::{LiveView, LiveViews};
+use crate::ownership::{Axis, Ownership, OwnershipStore};
+
+/// A principal whose identity has been verified (an OIDC access token, a session token).
+/// Only verified types implement it, so the gate cannot be handed an unverified identity.
+pub trait Authenticated {
+    /// The verified user.
+    fn user(&self) -> &UserId;
+}
+
+impl Authenticated for crate::oidc::VerifiedAccessToken {
+    fn user(&self) -> &UserId {
+        self.subject()
+    }
+}
+
+/// What an admitted upgrade gets.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Admission {
+    /// The consumed token's claims.
+    pub claims: AttachClaims,
+    /// The subprotocol to echo in the 101 response (never the token entry).
+    pub echo: String,
+    /// The live view: select on [`LiveView::cut`] and close the socket when it fires.
+    pub view: LiveView,
+}
+
+/// The attach gate. Generic over its stores so the same code runs with the in-memory
+/// defaults and with shared stores.
+pub struct AttachGate<O, R, A = NoAudit> {
+    minter: Minter,
+    verifier: Verifier,
+    ownership: O,
+    replay: R,
+    audit: A,
+    live: Arc<LiveViews>,
+    hosts: HostPolicy,
+    origins: OriginPolicy,
+    protocols: Vec<String>,
+}
+
+impl<O, R, A> fmt::Debug for AttachGate<O, R, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AttachGate")
+            .field("minter", &self.minter)
+            .field("verifier", &self.verifier)
+            .field("hosts", &self.hosts)
+            .field("origins", &self.origins)
+            .field("protocols", &self.protocols)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<O: OwnershipStore, R: ReplayStore> AttachGate<O, R, NoAudit> {
+    /// A gate with the default Host policy (loopback names and IP literals), no allowed Origin
+    /// (configure [`AttachGate::with_origins`]), and no audit sink.
+    pub fn new(minter: Minter, verifier: Verifier, ownership: O, replay: R) -> Self {
+        Self {
+            minter,
+            verifier,
+            ownership,
+            replay,
+            audit: NoAudit,
+            live: LiveViews::new(),
+            hosts: HostPolicy::default(),
+            origins: OriginPolicy::default(),
+            protocols: Vec::new(),
+        }
+    }
+}
+
+impl<O: OwnershipStore, R: ReplayStore, A: AuditSink> AttachGate<O, R, A> {
+    /// Sends audit events to `audit`.
+    pub fn with_audit<B: AuditSink>(self, audit: B) -> AttachGate<O, R, B> {
+        AttachGate {
+            minter: self.minter,
+            verifier: self.verifier,
+            ownership: self.ownership,
+            replay: self.replay,
+            audit,
+            live: self.live,
+            hosts: self.hosts,
+            origins: self.origins,
+            protocols: self.protocols,
+        }
+    }
+
+    /// The Host allowlist.
+    #[must_use]
+    pub fn with_hosts(mut self, hosts: HostPolicy) -> Self {
+        self.hosts = hosts;
+        self
+    }
+
+    /// The Origin allowlist.
+    #[must_use]
+    pub fn with_origins(mut self, origins: OriginPolicy) -> Self {
+        self.origins = origins;
+        self
+    }
+
+    /// The application subprotocols this server speaks, in preference order of the client.
+    #[must_use]
+    pub fn with_protocols<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        protocols: I,
+    ) -> Self {
+        self.protocols = protocols.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Shares a live-view registry (e.g. with the component that learns daemons go offline).
+    #[must_use]
+    pub fn with_live_views(mut self, live: Arc<LiveViews>) -> Self {
+        self.live = live;
+        self
+    }
+
+    /// The live-view registry.
+    pub fn live_views(&self) -> &Arc<LiveViews> {
+        &self.live
+    }
+
+    /// The audit sink.
+    pub fn audit(&self) -> &A {
+        &self.audit
+    }
+
+    fn deny(
+        &self,
+        stage: Stage,
+        user: Option<&UserId>,
+        reason: impl Into<String>,
+        axis: Option<Axis>,
+    ) {
+        self.audit.record(AuditEvent::Denied {
+            stage,
+            user: user.cloned(),
+            reason: reason.into(),
+            axis,
+        });
+    }
+
+    async fn ownership(
+        &self,
+        stage: Stage,
+        user: &UserId,
+        session: &SessionId,
+        chat: &ChatId,
+    ) -> Result<(DaemonId, InstanceId), Error> {
+        match self.ownership.check(user, session, chat).await {
+            Ok(Ownership::Owned { daemon, instance }) => Ok((daemon, instance)),
+            Ok(Ownership::Denied(Axis::Offline)) => {
+                // Only reachable when all three axes hold, i.e. for the owner: telling the owner
+                // their daemon is offline reveals nothing to anyone else.
+                self.deny(stage, Some(user), "daemon offline", Some(Axis::Offline));
+                Err(Error::DaemonOffline)
+            }
+            Ok(Ownership::Denied(axis)) => {
+                self.deny(stage, Some(user), "ownership", Some(axis));
+                Err(Error::NotPermitted)
+            }
+            Err(e) => {
+                self.deny(stage, Some(user), "ownership store unavailable", None);
+                Err(e)
+            }
+        }
+    }
+
+    /// Mints an attach token for `who` if the three-axis check passes.
+    pub async fn issue(
+        &self,
+        who: &impl Authenticated,
+        session: SessionId,
+        chat: ChatId,
+        permission: Permission,
+    ) -> Result<AttachToken, Error> {
+        let user = who.user();
+        self.ownership(Stage::Issue, user, &session, &chat).await?;
+        let scope = Scope::new(user.clone(), session, chat, permission);
+        let token = self.minter.mint(&scope).map_err(Error::AttachToken)?;
+        self.audit.record(AuditEvent::Issued {
+            user: scope.user,
+            session: scope.session,
+            chat: scope.chat,
+            permission,
+            token_id: token.token_id(),
+        });
+        Ok(token)
+    }
+
+    /// Admits a WebSocket upgrade for the `session` and `chat` the request's URL names.
+    pub async fn admit(
+        &self,
+        headers: &http::HeaderMap,
+        session: &SessionId,
+        chat: &ChatId,
+    ) -> Result<Admission, Error> {
+        if let Err(e) = self
+            .hosts
+            .check(headers.get(http::header::HOST).map(|v| v.as_bytes()))
+        {
+            self.deny(Stage::Admit, None, "host", None);
+            return Err(e);
+        }
+        if let Err(e) = self
+            .origins
+            .check(headers.get(http::header::ORIGIN).map(|v| v.as_bytes()))
+        {
+            self.deny(Stage::Admit, None, "origin", None);
+            return Err(e);
+        }
+        let supported: Vec<&str> = self.protocols.iter().map(String::as_str).collect();
+        let (claims, echo) = match self
+            .verify_and_consume(headers, &supported, session, chat)
+            .await
+        {
+            Ok(c) => c,
+            Err(e) => {
+                self.deny(Stage::Admit, None, format!("token: {e}"), None);
+                return Err(Error::AttachToken(e));
+            }
+        };
+        let (daemon, instance) = self
+            .ownership(Stage::Admit, claims.user(), session, chat)
+            .await?;
+        let view = match self.live.open(&daemon, &instance) {
+            Ok(v) => v,
+            Err(e) => {
+                self.deny(
+                    Stage::Admit,
+                    Some(claims.user()),
+                    "daemon offline",
+                    Some(Axis::Offline),
+                );
+                return Err(e);
+            }
+        };
+        self.audit.record(AuditEvent::Admitted {
+            user: claims.user().clone(),
+            session: session.clone(),
+            chat: chat.clone(),
+            daemon,
+            token_id: claims.token_id(),
+        });
+        Ok(Admission { claims, echo, view })
+    }
+
+    async fn verify_and_consume(
+        &self,
+        headers: &http::HeaderMap,
+        supported: &[&str],
+        session: &SessionId,
+        chat: &ChatId,
+    ) -> Result<(AttachClaims, String), bosso_token::Error> {
+        let offer = subprotocol::parse_attach_headers(headers, supported)?;
+        let echo = offer.echo.to_string();
+        let expected = Expected::chat(session.clone(), chat.clone());
+        let claims = self
+            .verifier
+            .verify(offer.token, &expected)?
+            .consume(&self.replay)
+            .await?;
+        Ok((claims, echo))
+    }
+
+    /// The daemon went offline: cuts every live view of it at once.
+    pub fn daemon_offline(&self, daemon: &DaemonId) -> usize {
+        let n = self.live.daemon_offline(daemon);
+        self.audit.record(AuditEvent::DaemonCut {
+            daemon: daemon.clone(),
+            views: n,
+        });
+        n
+    }
+
+    /// The daemon connected as `instance`; if it replaced another instance, that one's views
+    /// are cut.
+    pub fn daemon_online(&self, daemon: &DaemonId, instance: &InstanceId) -> usize {
+        let n = self.live.daemon_online(daemon, instance);
+        if n > 0 {
+            self.audit.record(AuditEvent::DaemonCut {
+                daemon: daemon.clone(),
+                views: n,
+            });
+        }
+        n
+    }
+}

@@ -1,0 +1,60 @@
+//! OIDC access-token verification: a JWS signature against the issuer's JWKS, then the
+//! issuer, audience, lifetime and subject claims.
+//!
+//! **Security contract.** [`Verifier::verify`] (static key set) and [`JwksCache::verify`]
+//! (rotating key set) return a [`VerifiedAccessToken`] only when every one of these holds:
+//!
+//! - the token is a compact JWS of at most [`VerifierConfig::max_token_len`] bytes, checked
+//!   before any decoding;
+//! - its `alg` is on the configured allow-list (default RS256 only). `none` in any spelling and
+//!   every HMAC algorithm are refused: no HMAC verifier exists in this module, so the
+//!   "public key as HMAC secret" confusion is impossible by construction;
+//! - the header carries no `crit` (any critical extension is unknown to us) and no `b64`;
+//!   `jku`, `jwk`, `x5u`, `x5c` are never read, fetched or trusted;
+//! - the key is chosen by `kid` from the issuer's key set; a key verifies only with its JWK's
+//!   family (`kty`, `crv`) and with its JWK `alg` when stated; RSA keys under 2048 bits never
+//!   enter a key set;
+//! - `iss` equals the configured issuer, `aud` (string or array) names a configured audience,
+//!   `exp` is present and in the future, `nbf`/`iat` are not in the future (all within a
+//!   bounded leeway, default 30 s, at most 120 s), `sub` is a valid [`bosso_token::UserId`];
+//!   a claim of the wrong JSON type (a string `exp`) is an error, never "absent".
+//!
+//! Keys are parsed once, when a JWKS is loaded ([`KeySet::from_jwks_json`]); verifying a token
+//! on a warm cache clones one `Arc` under a read lock and runs one `ring` verification.
+//!
+//! ```
+//! use bosso_auth::oidc::{Alg, KeySet, Verifier, VerifierConfig};
+//!
+//! # fn main() -> Result<(), bosso_auth::Error> {
+//! let jwks = br#"{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"k1",
+//!     "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+//! let keys = KeySet::from_jwks_json(jwks)?;
+//! let config = VerifierConfig::new("https://idp.example", ["bosso"])?
+//!     .with_algorithms([Alg::EdDSA])?;
+//! let verifier = Verifier::new(config, keys);
+//! // A forged token is refused without panicking.
+//! assert!(verifier.verify("eyJhbGciOiJub25lIn0.e30.").is_err());
+//! # Ok(()) }
+//! ```
+
+mod alg;
+mod cache;
+mod claims;
+#[cfg(feature = "https")]
+mod https;
+mod jwks;
+mod jws;
+mod provider;
+mod source;
+mod verifier;
+
+pub use alg::Alg;
+pub use cache::{JwksCache, JwksCacheConfig};
+pub use claims::VerifiedAccessToken;
+#[cfg(feature = "https")]
+pub use https::{HttpsJwksSource, HttpsOptions};
+pub use jwks::{KeySet, MAX_JWKS_KEYS};
+pub use jws::{SignatureVerified, verify_signature_only};
+pub use provider::{RING_PROVIDER, install_ring_provider};
+pub use source::{JwksDocument, JwksSource, StaticJwksSource, cache_control_max_age};
+pub use verifier::{DEFAULT_MAX_TOKEN_LEN, MAX_LEEWAY_SECS, Verifier, VerifierConfig};

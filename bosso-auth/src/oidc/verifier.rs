@@ -1,0 +1,175 @@
+//! Verifier configuration and the verifier for a fixed key set.
+
+use std::sync::Arc;
+
+use bosso_token::{Clock, SystemClock, UnixTime};
+
+use super::jws::Jws;
+use super::{Alg, KeySet, VerifiedAccessToken, claims};
+use crate::Error;
+
+/// Default cap on a token's length: 16 KiB, far above any real access token, far below a
+/// size that would make decoding it a denial of service.
+pub const DEFAULT_MAX_TOKEN_LEN: usize = 16 * 1024;
+/// Largest allowed clock-skew leeway, in seconds.
+pub const MAX_LEEWAY_SECS: u64 = 120;
+/// Default clock-skew leeway, in seconds.
+pub const DEFAULT_LEEWAY_SECS: u64 = 30;
+const MIN_TOKEN_LEN_CAP: usize = 1024;
+const MAX_TOKEN_LEN_CAP: usize = 64 * 1024;
+
+/// What a token must satisfy: issuer, audiences, algorithms, leeway and size.
+#[derive(Debug, Clone)]
+pub struct VerifierConfig {
+    pub(crate) issuer: String,
+    pub(crate) audiences: Vec<String>,
+    pub(crate) algorithms: Vec<Alg>,
+    pub(crate) leeway_secs: u64,
+    pub(crate) max_token_len: usize,
+}
+
+impl VerifierConfig {
+    /// Tokens must come from exactly `issuer` (compared byte for byte, as OIDC Core 3.1.3.7
+    /// requires) and name at least one of `audiences` (the product's is `bosso`).
+    ///
+    /// Defaults: RS256 only, 30 s leeway, 16 KiB size cap. Errors if the issuer or the
+    /// audience list is empty.
+    pub fn new<A: Into<String>>(
+        issuer: impl Into<String>,
+        audiences: impl IntoIterator<Item = A>,
+    ) -> Result<Self, Error> {
+        let issuer = issuer.into();
+        let audiences: Vec<String> = audiences.into_iter().map(Into::into).collect();
+        if issuer.is_empty() {
+            return Err(Error::InvalidConfig("issuer must not be empty"));
+        }
+        if audiences.is_empty() || audiences.iter().any(String::is_empty) {
+            return Err(Error::InvalidConfig("audiences must be non-empty strings"));
+        }
+        Ok(Self {
+            issuer,
+            audiences,
+            algorithms: vec![Alg::RS256],
+            leeway_secs: DEFAULT_LEEWAY_SECS,
+            max_token_len: DEFAULT_MAX_TOKEN_LEN,
+        })
+    }
+
+    /// Replaces the algorithm allow-list (default: RS256 only). Errors if empty.
+    pub fn with_algorithms(mut self, algs: impl IntoIterator<Item = Alg>) -> Result<Self, Error> {
+        let mut algs: Vec<Alg> = algs.into_iter().collect();
+        algs.sort_unstable();
+        algs.dedup();
+        if algs.is_empty() {
+            return Err(Error::InvalidConfig(
+                "at least one algorithm must be allowed",
+            ));
+        }
+        self.algorithms = algs;
+        Ok(self)
+    }
+
+    /// Sets the clock-skew leeway applied to `exp`, `nbf` and `iat`; at most
+    /// [`MAX_LEEWAY_SECS`].
+    pub fn with_leeway_secs(mut self, secs: u64) -> Result<Self, Error> {
+        if secs > MAX_LEEWAY_SECS {
+            return Err(Error::InvalidConfig("leeway above 120 seconds"));
+        }
+        self.leeway_secs = secs;
+        Ok(self)
+    }
+
+    /// Sets the token size cap, between 1 KiB and 64 KiB.
+    pub fn with_max_token_len(mut self, len: usize) -> Result<Self, Error> {
+        if !(MIN_TOKEN_LEN_CAP..=MAX_TOKEN_LEN_CAP).contains(&len) {
+            return Err(Error::InvalidConfig(
+                "token size cap outside 1 KiB..=64 KiB",
+            ));
+        }
+        self.max_token_len = len;
+        Ok(self)
+    }
+
+    /// The required issuer.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The accepted audiences.
+    pub fn audiences(&self) -> &[String] {
+        &self.audiences
+    }
+
+    /// The allowed algorithms.
+    pub fn algorithms(&self) -> &[Alg] {
+        &self.algorithms
+    }
+
+    /// The leeway in seconds.
+    pub fn leeway_secs(&self) -> u64 {
+        self.leeway_secs
+    }
+
+    /// The token size cap in bytes.
+    pub fn max_token_len(&self) -> usize {
+        self.max_token_len
+    }
+}
+
+/// The whole check of one token against one key set, shared by [`Verifier`] and the cache.
+pub(crate) fn verify_token(
+    config: &VerifierConfig,
+    keys: &KeySet,
+    now: UnixTime,
+    token: &str,
+) -> Result<VerifiedAccessToken, Error> {
+    let jws = Jws::parse(token, config.max_token_len, &config.algorithms)?;
+    jws.verify(keys)?;
+    claims::check(&jws.payload()?, config, now)
+}
+
+/// Verifies access tokens against a fixed [`KeySet`] (for a rotating JWKS use
+/// [`super::JwksCache`]).
+#[derive(Clone)]
+pub struct Verifier {
+    config: VerifierConfig,
+    keys: Arc<KeySet>,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("config", &self.config)
+            .field("keys", &self.keys)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Verifier {
+    /// A verifier reading time from the system clock.
+    pub fn new(config: VerifierConfig, keys: KeySet) -> Self {
+        Self {
+            config,
+            keys: Arc::new(keys),
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// Replaces the clock (tests use `ManualClock`).
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Verifies `token` (signature, header rules, then claims).
+    pub fn verify(&self, token: &str) -> Result<VerifiedAccessToken, Error> {
+        verify_token(&self.config, &self.keys, self.clock.now(), token)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &VerifierConfig {
+        &self.config
+    }
+}
