@@ -55,7 +55,9 @@ impl Direction {
         self.bytes = self
             .bytes
             .saturating_add(u64::try_from(wire_len).unwrap_or(u64::MAX));
-        if self.messages >= limits.rekey_after_messages || self.bytes >= limits.rekey_after_bytes {
+        if self.messages >= limits.rekey_after_messages()
+            || self.bytes >= limits.rekey_after_bytes()
+        {
             self.cipher.rekey()?;
             self.messages = 0;
             self.bytes = 0;
@@ -131,10 +133,10 @@ impl Channel {
         if self.closed {
             return Err(Error::ChannelClosed);
         }
-        if payload.len() > self.limits.max_payload_len {
+        if payload.len() > self.limits.max_payload_len() {
             return Err(Error::FrameTooLarge {
                 len: payload.len(),
-                max: self.limits.max_payload_len,
+                max: self.limits.max_payload_len(),
             });
         }
         // header || payload || record type || tag, encrypted in place: one allocation.
@@ -221,7 +223,7 @@ impl Channel {
 
     fn open_record_inner<'f>(&mut self, frame: &'f mut [u8]) -> Result<(RecordType, &'f [u8])> {
         let ciphertext_len = wire::split_data_frame(frame)?.len();
-        let max_wire = self.limits.max_payload_len + 1 + TAG_LEN;
+        let max_wire = self.limits.max_ciphertext_len();
         if ciphertext_len > max_wire {
             return Err(Error::FrameTooLarge {
                 len: ciphertext_len,

@@ -65,6 +65,16 @@ pub enum Error {
         /// Its permission bits.
         mode: u32,
     },
+    /// The key file is owned by another user than the one running the daemon.
+    #[error("key file {path} is owned by uid {owner}, not by this process's uid {euid}")]
+    KeyFileOwner {
+        /// The file's path.
+        path: String,
+        /// The file's owner.
+        owner: u32,
+        /// The effective uid of this process.
+        euid: u32,
+    },
     /// The key file's public key does not match its secret key.
     #[error("key file {path}: public key does not match secret key (refusing to regenerate)")]
     KeyFileMismatch {
@@ -91,6 +101,9 @@ pub enum Error {
     /// A pairing offer URL or payload is invalid.
     #[error("invalid pairing offer: {0}")]
     InvalidOffer(&'static str),
+    /// Limits out of range (see `Limits::new`).
+    #[error("invalid limits: {0}")]
+    InvalidLimits(&'static str),
     /// The operating system random generator failed.
     #[error("random generator failure")]
     Random,

@@ -2,8 +2,10 @@
 //! `{"v":2,"publicKeyB64":"..","secretKeyB64":".."}`, 2-space indented, trailing newline, 0600.
 //!
 //! Created atomically (a temporary file opened with mode 0600 from the first byte, synced, then
-//! hard-linked into place, which fails rather than clobbers); refused if group/world accessible;
-//! the public key must match the secret; a corrupt file is an error, never regenerated.
+//! hard-linked into place, which fails rather than clobbers). Loaded through one handle opened
+//! with `O_NOFOLLOW`: refused if a symbolic link, not a regular file, owned by another user,
+//! group/world accessible or over 4 KiB; the public key must match the secret; a corrupt file is
+//! an error, never regenerated.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -91,19 +93,40 @@ pub fn decode_key_file(text: &str, path_for_errors: &str) -> Result<DaemonKeyPai
     Ok(keys)
 }
 
-/// Loads the key file, refusing it if group/world accessible, corrupt or inconsistent.
+/// Largest key file accepted: a v2 file is about 130 bytes; the cap bounds what a hostile
+/// file can make the daemon read.
+pub const MAX_KEY_FILE_LEN: u64 = 4096;
+
+/// Loads the key file, refusing it if it is a symbolic link or not a regular file, owned by
+/// another user, group/world accessible, larger than [`MAX_KEY_FILE_LEN`], corrupt or
+/// inconsistent.
+///
+/// The file is opened once (without following a symbolic link) and every check is made on that
+/// open handle, then the bytes are read from it: no path is looked up twice, so a file swapped
+/// in after the checks is never read.
 pub fn load_key_file(path: &Path) -> Result<DaemonKeyPair> {
-    let meta = std::fs::symlink_metadata(path).map_err(io_err(path))?;
+    use std::io::Read as _;
+    let corrupt = |reason| Error::KeyFileCorrupt {
+        path: display(path),
+        reason,
+    };
+    let file = open_no_follow(path)?;
+    let meta = file.metadata().map_err(io_err(path))?;
     if !meta.file_type().is_file() {
-        return Err(Error::KeyFileCorrupt {
-            path: display(path),
-            reason: "not a regular file",
-        });
+        return Err(corrupt("not a regular file"));
     }
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt as _;
-        let mode = meta.permissions().mode() & 0o777;
+        use std::os::unix::fs::MetadataExt as _;
+        let euid = rustix::process::geteuid().as_raw();
+        if meta.uid() != euid {
+            return Err(Error::KeyFileOwner {
+                path: display(path),
+                owner: meta.uid(),
+                euid,
+            });
+        }
+        let mode = meta.mode() & 0o777;
         if mode & 0o077 != 0 {
             return Err(Error::KeyFilePermissions {
                 path: display(path),
@@ -111,8 +134,44 @@ pub fn load_key_file(path: &Path) -> Result<DaemonKeyPair> {
             });
         }
     }
-    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(io_err(path))?);
-    decode_key_file(&text, &display(path))
+    if meta.len() > MAX_KEY_FILE_LEN {
+        return Err(corrupt("larger than 4 KiB"));
+    }
+    // Capacity for the whole cap up front, so the buffer holding the secret never reallocates
+    // (a reallocation would leave an unzeroized copy behind).
+    let cap = usize::try_from(MAX_KEY_FILE_LEN).map_err(|_| Error::Internal)?;
+    let mut bytes = Zeroizing::new(Vec::with_capacity(cap.saturating_add(1)));
+    // The file may grow after the fstat: read at most one byte past the cap to notice.
+    file.take(MAX_KEY_FILE_LEN.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io_err(path))?;
+    if bytes.len() > cap {
+        return Err(corrupt("larger than 4 KiB"));
+    }
+    let text = std::str::from_utf8(&bytes).map_err(|_| corrupt("not UTF-8"))?;
+    decode_key_file(text, &display(path))
+}
+
+/// Opens for reading without following a final symbolic link (`O_NOFOLLOW`), close-on-exec,
+/// and non-blocking so that a FIFO planted at the path cannot hang the open (the regular-file
+/// check refuses it afterwards).
+#[cfg(unix)]
+fn open_no_follow(path: &Path) -> Result<std::fs::File> {
+    use rustix::fs::{Mode, OFlags};
+    let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NOCTTY;
+    match rustix::fs::open(path, flags | OFlags::NONBLOCK, Mode::empty()) {
+        Ok(fd) => Ok(std::fs::File::from(fd)),
+        Err(e) if e == rustix::io::Errno::LOOP => Err(Error::KeyFileCorrupt {
+            path: display(path),
+            reason: "is a symbolic link",
+        }),
+        Err(e) => Err(io_err(path)(e.into())),
+    }
+}
+
+#[cfg(not(unix))]
+fn open_no_follow(path: &Path) -> Result<std::fs::File> {
+    std::fs::File::open(path).map_err(io_err(path))
 }
 
 /// Writes a new key file atomically with mode 0600. Fails if the file already exists.

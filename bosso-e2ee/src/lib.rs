@@ -71,7 +71,8 @@ pub use channel::{Channel, ChannelBinding};
 pub use error::{Error, Result};
 pub use handshake::{AwaitingConfirm, ClientHandshake, DaemonHandshake};
 pub use keyfile::{
-    decode_key_file, encode_key_file, load_key_file, load_or_create_key_file, write_new_key_file,
+    MAX_KEY_FILE_LEN, decode_key_file, encode_key_file, load_key_file, load_or_create_key_file,
+    write_new_key_file,
 };
 pub use keys::{DaemonKeyPair, KEY_LEN, PublicKey};
 pub use offer::{PairingOffer, ServerId};

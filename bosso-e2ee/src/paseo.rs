@@ -33,6 +33,9 @@ use crate::keys::{DaemonKeyPair, PublicKey, agree};
 pub const NONCE_LEN: usize = 24;
 /// Poly1305 tag length.
 pub const TAG_LEN: usize = 16;
+/// Largest control message (hello or ready) accepted, checked before any JSON parsing. A hello
+/// is 72 bytes; the margin leaves room for whitespace or key order a peer may use.
+pub const MAX_CONTROL_LEN: usize = 256;
 /// The daemon's reply to a valid hello, byte for byte.
 pub const READY_JSON: &str = r#"{"type":"e2ee_ready"}"#;
 
@@ -77,7 +80,14 @@ fn hello_json(key: &PublicKey) -> String {
     format!(r#"{{"type":"e2ee_hello","key":"{}"}}"#, key.to_base64())
 }
 
+/// Every control message goes through here: the size is checked before serde_json sees it.
 fn parse_control(text: &str) -> Result<ControlMessage> {
+    if text.len() > MAX_CONTROL_LEN {
+        return Err(Error::FrameTooLarge {
+            len: text.len(),
+            max: MAX_CONTROL_LEN,
+        });
+    }
     serde_json::from_str(text).map_err(|_| Error::Json("not a paseo control message"))
 }
 

@@ -47,14 +47,62 @@ impl RecordType {
 
 /// Limits shared by both ends. The rekey bounds are part of the protocol: both ends must use the
 /// same values (the defaults) or their keys diverge. `max_payload_len` is local policy.
+///
+/// Only [`Limits::new`] (which checks) and [`Limits::default`] build one, so a channel never
+/// holds a payload limit above what Noise allows or a rekey bound of zero.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
+    max_payload_len: usize,
+    rekey_after_messages: u64,
+    rekey_after_bytes: u64,
+}
+
+impl Limits {
+    /// Checked limits: `max_payload_len` at most [`MAX_PAYLOAD_LEN`] (a larger frame is not a
+    /// Noise transport message), rekey bounds at least 1.
+    pub const fn new(
+        max_payload_len: usize,
+        rekey_after_messages: u64,
+        rekey_after_bytes: u64,
+    ) -> Result<Self> {
+        if max_payload_len > MAX_PAYLOAD_LEN {
+            return Err(Error::InvalidLimits(
+                "max_payload_len above MAX_PAYLOAD_LEN (65518)",
+            ));
+        }
+        if rekey_after_messages == 0 || rekey_after_bytes == 0 {
+            return Err(Error::InvalidLimits("rekey bounds must be at least 1"));
+        }
+        Ok(Self {
+            max_payload_len,
+            rekey_after_messages,
+            rekey_after_bytes,
+        })
+    }
+
     /// Largest application payload accepted or produced (at most [`MAX_PAYLOAD_LEN`]).
-    pub max_payload_len: usize,
-    /// Rekey a direction after this many records.
-    pub rekey_after_messages: u64,
-    /// Rekey a direction after this many ciphertext bytes.
-    pub rekey_after_bytes: u64,
+    #[must_use]
+    pub const fn max_payload_len(&self) -> usize {
+        self.max_payload_len
+    }
+
+    /// Largest ciphertext (payload, record type byte, tag) accepted: cannot overflow, since
+    /// `max_payload_len` is at most [`MAX_PAYLOAD_LEN`].
+    pub(crate) const fn max_ciphertext_len(&self) -> usize {
+        self.max_payload_len.saturating_add(1 + TAG_LEN)
+    }
+
+    /// Rekey a direction after this many records (at least 1).
+    #[must_use]
+    pub const fn rekey_after_messages(&self) -> u64 {
+        self.rekey_after_messages
+    }
+
+    /// Rekey a direction after this many ciphertext bytes (at least 1).
+    #[must_use]
+    pub const fn rekey_after_bytes(&self) -> u64 {
+        self.rekey_after_bytes
+    }
 }
 
 impl Default for Limits {

@@ -192,6 +192,60 @@ fn invalid_offers_refused() {
 }
 
 #[test]
+fn fingerprint_known_answer() {
+    // Computed independently (Python, from SPEC.md) for the daemon key of secret 01 x 32,
+    // whose public key pOCSkrZR... is checked against the shared vectors above.
+    let a = DaemonKeyPair::from_secret_bytes([1; 32]);
+    assert_eq!(a.public().fingerprint(), "f229-1753-1ad6-b538");
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinked_key_file_refused() {
+    // The link target is a valid 0600 key file: only the symlink itself makes it wrong (an
+    // attacker with write access to the key directory must not redirect the load).
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("real.json");
+    write_new_key_file(&target, &DaemonKeyPair::generate()).unwrap();
+    let link = dir.path().join("k.json");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let err = load_key_file(&link).unwrap_err();
+    assert!(matches!(err, Error::KeyFileCorrupt { .. }), "{err}");
+    let err = load_or_create_key_file(&link).unwrap_err();
+    assert!(matches!(err, Error::KeyFileCorrupt { .. }), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn key_file_owned_by_another_user_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.json");
+    write_new_key_file(&path, &DaemonKeyPair::generate()).unwrap();
+    // Giving the file away needs root (CI runs as root); elsewhere this case cannot be set up.
+    if std::os::unix::fs::chown(&path, Some(54_321), None).is_err() {
+        eprintln!("skipped: chown needs root");
+        return;
+    }
+    assert_eq!(mode(&path), 0o600);
+    let err = load_key_file(&path).unwrap_err();
+    assert!(matches!(err, Error::KeyFileOwner { .. }), "{err}");
+}
+
+#[test]
+fn oversized_key_file_refused() {
+    // A valid key file padded with whitespace (still valid JSON) past the 4 KiB cap.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.json");
+    let text = bosso_e2ee_keyfile_text(&DaemonKeyPair::generate());
+    write_raw(&path, &format!("{text}{}", " ".repeat(5000)));
+    let err = load_key_file(&path).unwrap_err();
+    assert!(matches!(err, Error::KeyFileCorrupt { .. }), "{err}");
+    // Just under the cap still loads.
+    write_raw(&path, &format!("{text}{}", " ".repeat(4096 - text.len())));
+    load_key_file(&path).unwrap();
+}
+
+#[test]
 fn fingerprint_is_stable_for_a_key() {
     let a = DaemonKeyPair::from_secret_bytes([1; 32]);
     assert_eq!(

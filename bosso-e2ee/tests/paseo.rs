@@ -271,3 +271,61 @@ fn debug_hides_keys() {
         assert!(s.contains("redacted"), "{s}");
     }
 }
+
+/// A control message padded with JSON whitespace before its closing brace to `len` bytes: still
+/// valid JSON with the same meaning, so only a size limit can refuse it.
+fn padded(control: &str, len: usize) -> String {
+    let body = control.strip_suffix('}').unwrap();
+    format!("{body}{}}}", " ".repeat(len - control.len()))
+}
+
+#[test]
+fn oversized_control_messages_are_refused_before_parsing() {
+    let max = paseo::MAX_CONTROL_LEN;
+    assert_eq!(max, 256);
+    let keys = DaemonKeyPair::generate();
+    let hs = paseo::ClientHandshake::start(keys.public()).unwrap();
+    // First hello: one byte over the limit is refused, at the limit it is accepted.
+    assert!(matches!(
+        paseo::DaemonHandshake::new(&keys).read_hello(&padded(hs.hello(), max + 1)),
+        Err(Error::FrameTooLarge { .. })
+    ));
+    assert!(matches!(
+        paseo::DaemonHandshake::new(&keys).read_hello(&"[".repeat(1 << 20)),
+        Err(Error::FrameTooLarge { .. })
+    ));
+    let (mut d, ready) = paseo::DaemonHandshake::new(&keys)
+        .read_hello(&padded(hs.hello(), max))
+        .unwrap();
+    // Ready on the client: same rule.
+    let other = paseo::ClientHandshake::start(keys.public()).unwrap();
+    assert!(matches!(
+        other.read_ready(&padded(&ready, max + 1)),
+        Err(Error::FrameTooLarge { .. })
+    ));
+    let mut c = hs.read_ready(&padded(&ready, max)).unwrap();
+    // Data frames keep their own payload-based limit, far above the control limit.
+    let f = c.seal(&[7; 1000]).unwrap();
+    assert!(f.len() > max);
+    assert_eq!(d.open(&f).unwrap(), Received::Data(vec![7; 1000]));
+    // Repeated hello and ready on the open channels.
+    assert!(matches!(
+        c.open(&padded(paseo::READY_JSON, max)),
+        Ok(Received::ReadyAgain)
+    ));
+    assert!(matches!(
+        c.open(&padded(paseo::READY_JSON, max + 1)),
+        Err(Error::FrameTooLarge { .. })
+    ));
+    assert!(c.is_closed());
+    let (_, mut d2, hello) = open_pair();
+    assert!(matches!(
+        d2.open(&padded(&hello, max)),
+        Ok(Received::HelloAgain(_))
+    ));
+    assert!(matches!(
+        d2.open(&padded(&hello, max + 1)),
+        Err(Error::FrameTooLarge { .. })
+    ));
+    assert!(d2.is_closed());
+}

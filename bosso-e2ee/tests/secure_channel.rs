@@ -203,10 +203,7 @@ fn frame_size_limits() {
     assert_eq!(f.len(), 65535 + 2);
     assert_eq!(d.open(&f).unwrap().len(), MAX_PAYLOAD_LEN);
     // A receiver with a smaller policy refuses a larger frame before decrypting it.
-    let small = Limits {
-        max_payload_len: 100,
-        ..Limits::default()
-    };
+    let small = Limits::new(100, 1 << 16, 1 << 30).unwrap();
     let (mut c, _) = pair();
     let (_, mut d) = pair_with(small);
     let f = c.seal(&[0; 101]).unwrap();
@@ -224,11 +221,7 @@ fn authenticated_close_ends_stream() {
 
 #[test]
 fn rekey_keeps_both_ends_in_step() {
-    let limits = Limits {
-        rekey_after_messages: 2,
-        rekey_after_bytes: 300,
-        ..Limits::default()
-    };
+    let limits = Limits::new(MAX_PAYLOAD_LEN, 2, 300).unwrap();
     let (mut c, mut d) = pair_with(limits);
     for i in 0..50usize {
         let msg = vec![u8::try_from(i).unwrap(); i * 7];
@@ -308,7 +301,7 @@ proptest! {
     /// small rekey interval so rekeys happen mid-scenario).
     #[test]
     fn interleavings_deliver_in_order(steps in steps(), every in 1u64..6) {
-        let limits = Limits { rekey_after_messages: every, ..Limits::default() };
+        let limits = Limits::new(MAX_PAYLOAD_LEN, every, 1 << 30).unwrap();
         let (mut c, mut d) = pair_with(limits);
         // Deliver each frame right after it is sealed, alternating directions as scheduled.
         for (i, s) in steps.iter().enumerate() {
@@ -410,4 +403,52 @@ fn open_in_place_matches_open_and_refuses_the_same_frames() {
     let (mut c, mut d) = pair();
     let mut f = c.seal_close().unwrap();
     assert!(matches!(d.open_in_place(&mut f), Err(Error::ClosedByPeer)));
+}
+
+#[test]
+fn limits_above_noise_maximum_are_refused() {
+    // A payload limit above Noise's maximum would produce frames Noise forbids.
+    let err = Limits::new(MAX_PAYLOAD_LEN + 1, 1 << 16, 1 << 30).unwrap_err();
+    assert!(matches!(err, Error::InvalidLimits(_)), "{err}");
+    // usize::MAX made `max_payload_len + 1 + TAG_LEN` overflow (a panic in `open`).
+    let err = Limits::new(usize::MAX, 1 << 16, 1 << 30).unwrap_err();
+    assert!(matches!(err, Error::InvalidLimits(_)), "{err}");
+    // The largest valid limit still refuses more than Noise allows, on both sides.
+    let max = Limits::new(MAX_PAYLOAD_LEN, 1 << 16, 1 << 30).unwrap();
+    assert_eq!(max, Limits::default());
+    let (mut c, mut d) = pair_with(max);
+    assert!(matches!(
+        c.seal(&vec![0; MAX_PAYLOAD_LEN + 1]),
+        Err(Error::FrameTooLarge { .. })
+    ));
+    let mut f = c.seal(&vec![0; MAX_PAYLOAD_LEN]).unwrap();
+    f.push(0);
+    assert!(matches!(d.open(&f), Err(Error::FrameTooLarge { .. })));
+}
+
+#[test]
+fn zero_rekey_bounds_are_refused() {
+    for (messages, bytes) in [(0, 1 << 30), (1 << 16, 0), (0, 0)] {
+        let err = Limits::new(MAX_PAYLOAD_LEN, messages, bytes).unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidLimits(_)),
+            "{messages} {bytes}: {err}"
+        );
+    }
+    let one = Limits::new(0, 1, 1).unwrap();
+    assert_eq!(
+        (
+            one.max_payload_len(),
+            one.rekey_after_messages(),
+            one.rekey_after_bytes()
+        ),
+        (0, 1, 1)
+    );
+    // The smallest valid bounds work (rekey after every record) and an empty payload is allowed.
+    let (mut c, mut d) = pair_with(one);
+    for _ in 0..3 {
+        let f = c.seal(&[]).unwrap();
+        assert_eq!(d.open(&f).unwrap(), b"");
+    }
+    assert!(matches!(c.seal(b"x"), Err(Error::FrameTooLarge { .. })));
 }

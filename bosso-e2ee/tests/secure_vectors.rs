@@ -72,7 +72,7 @@ fn compute(limits: Limits) -> serde_json::Value {
         Err(bosso_e2ee::Error::ClosedByPeer)
     ));
     json!({
-        "rekey_after_messages": limits.rekey_after_messages,
+        "rekey_after_messages": limits.rekey_after_messages(),
         "hello_hex": hex(&hello),
         "ready_hex": hex(&ready),
         "handshake_hash_hex": hex(client.channel_binding().as_bytes()),
@@ -84,10 +84,7 @@ fn compute(limits: Limits) -> serde_json::Value {
 
 fn document() -> serde_json::Value {
     let daemon = DaemonKeyPair::from_secret_bytes([DAEMON_STATIC; 32]);
-    let rekey = Limits {
-        rekey_after_messages: REKEY_EVERY,
-        ..Limits::default()
-    };
+    let rekey = Limits::new(bosso_e2ee::MAX_PAYLOAD_LEN, REKEY_EVERY, 1 << 30).unwrap();
     json!({
         "what": "bosso-e2ee secure mode v1 test vectors (SPEC.md). Checked by snow (tests/secure_vectors.rs) and by the JS reference client (js/check_vectors.mjs).",
         "protocol_name": String::from_utf8(bosso_e2ee::PROTOCOL_NAME.to_vec()).unwrap(),
