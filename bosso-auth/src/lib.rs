@@ -85,5 +85,7 @@ pub mod host;
 pub mod live;
 pub mod oidc;
 pub mod ownership;
+#[cfg(feature = "redis")]
+pub mod redis;
 
 pub use error::Error;

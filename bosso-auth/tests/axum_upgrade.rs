@@ -1,6 +1,12 @@
 //! The gate behind a real axum server on loopback, with a real WebSocket client.
 #![cfg(feature = "axum")]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    missing_docs
+)]
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,11 +42,18 @@ async fn attach(
     let (Ok(session), Ok(chat)) = (SessionId::new(session), ChatId::new(chat)) else {
         return bosso_auth::Error::NotPermitted.into_response_uniform();
     };
-    bosso_auth::axum::upgrade(&gate, ws, &headers, &session, &chat, |mut socket, admission| async move {
-        let _ = socket.send(Message::Text("hello".into())).await;
-        admission.view.cut().await;
-        let _ = socket.send(Message::Close(None)).await;
-    })
+    bosso_auth::axum::upgrade(
+        &gate,
+        ws,
+        &headers,
+        &session,
+        &chat,
+        |mut socket, admission| async move {
+            let _ = socket.send(Message::Text("hello".into())).await;
+            admission.view.cut().await;
+            let _ = socket.send(Message::Close(None)).await;
+        },
+    )
     .await
 }
 
@@ -50,7 +63,12 @@ fn gate() -> Arc<Gate> {
     let store = MemoryOwnershipStore::new();
     let (alice, d) = (UserId::new("alice").unwrap(), DaemonId::new("d").unwrap());
     store.set_daemon(&alice, &d, Some(InstanceId::new("r1").unwrap()));
-    store.set_session(&alice, &d, &SessionId::new("s").unwrap(), vec![ChatId::new("c").unwrap()]);
+    store.set_session(
+        &alice,
+        &d,
+        &SessionId::new("s").unwrap(),
+        vec![ChatId::new("c").unwrap()],
+    );
     Arc::new(
         AttachGate::new(
             Minter::new(ring.active().clone(), aud.clone()),
@@ -64,35 +82,62 @@ fn gate() -> Arc<Gate> {
     )
 }
 
-fn request(port: u16, token: &AttachToken) -> tokio_tungstenite::tungstenite::handshake::client::Request {
-    let mut req = format!("ws://127.0.0.1:{port}/attach/s/c").into_client_request().unwrap();
+fn request(
+    port: u16,
+    token: &AttachToken,
+) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+    let mut req = format!("ws://127.0.0.1:{port}/attach/s/c")
+        .into_client_request()
+        .unwrap();
     let v = subprotocol::client_header_value("bosso-term.v1", token).unwrap();
-    req.headers_mut().insert("sec-websocket-protocol", v.expose_secret().parse().unwrap());
-    req.headers_mut().insert("origin", "http://localhost".parse().unwrap());
+    req.headers_mut()
+        .insert("sec-websocket-protocol", v.expose_secret().parse().unwrap());
+    req.headers_mut()
+        .insert("origin", "http://localhost".parse().unwrap());
     req
 }
 
 #[tokio::test]
 async fn upgrade_echoes_app_protocol_refuses_replay_and_is_cut() {
     let gate = gate();
-    let app = Router::new().route("/attach/{session}/{chat}", get(attach)).with_state(gate.clone());
+    let app = Router::new()
+        .route("/attach/{session}/{chat}", get(attach))
+        .with_state(gate.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
     let alice = User(UserId::new("alice").unwrap());
     let token = gate
-        .issue(&alice, SessionId::new("s").unwrap(), ChatId::new("c").unwrap(), Permission::Editor)
+        .issue(
+            &alice,
+            SessionId::new("s").unwrap(),
+            ChatId::new("c").unwrap(),
+            Permission::Editor,
+        )
         .await
         .unwrap();
-    let (mut ws, resp) = tokio_tungstenite::connect_async(request(port, &token)).await.unwrap();
-    let echoed = resp.headers().get("sec-websocket-protocol").unwrap().to_str().unwrap();
+    let (mut ws, resp) = tokio_tungstenite::connect_async(request(port, &token))
+        .await
+        .unwrap();
+    let echoed = resp
+        .headers()
+        .get("sec-websocket-protocol")
+        .unwrap()
+        .to_str()
+        .unwrap();
     assert_eq!(echoed, "bosso-term.v1");
-    let first = tokio::time::timeout(Duration::from_secs(5), ws.next()).await.unwrap().unwrap().unwrap();
+    let first = tokio::time::timeout(Duration::from_secs(5), ws.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
     assert_eq!(first.into_text().unwrap().as_str(), "hello");
 
     // The same token again: the upgrade is refused with 401 and no detail.
-    let err = tokio_tungstenite::connect_async(request(port, &token)).await.unwrap_err();
+    let err = tokio_tungstenite::connect_async(request(port, &token))
+        .await
+        .unwrap_err();
     match err {
         tokio_tungstenite::tungstenite::Error::Http(r) => assert_eq!(r.status(), 401),
         other => panic!("expected an HTTP refusal, got {other:?}"),
@@ -100,6 +145,11 @@ async fn upgrade_echoes_app_protocol_refuses_replay_and_is_cut() {
 
     // The daemon goes offline: the live connection is closed at once.
     assert_eq!(gate.daemon_offline(&DaemonId::new("d").unwrap()), 1);
-    let next = tokio::time::timeout(Duration::from_secs(5), ws.next()).await.unwrap();
-    assert!(matches!(next, Some(Ok(tokio_tungstenite::tungstenite::Message::Close(_))) | None));
+    let next = tokio::time::timeout(Duration::from_secs(5), ws.next())
+        .await
+        .unwrap();
+    assert!(matches!(
+        next,
+        Some(Ok(tokio_tungstenite::tungstenite::Message::Close(_))) | None
+    ));
 }
