@@ -189,15 +189,15 @@ impl Redactor {
             let Some(&action) = self.actions.get(pattern) else {
                 return;
             };
-            // An anchor inside a match is already covered, except a PEM block, which can
-            // run past the line the match ends on.
-            if (s < last_end && action != anchors::Action::Pem)
-                || anchors::produces(action) & self.enabled == 0
-            {
+            if anchors::produces(action) & self.enabled == 0 {
                 return;
             }
+            // An anchor inside a match matters only when its own match runs past that match's
+            // end (a `Bearer` inside a header value cut short, a PEM block running past the
+            // line): then both are kept and `spans` merges them, so nothing leaks at the edge.
             if let Some(hit) = anchors::verify(action, h, s, e)
                 && self.on(hit.rule)
+                && (s >= last_end || hit.end > last_end)
             {
                 last_end = last_end.max(hit.end);
                 out.push((hit, Kind::Builtin(hit.rule)));

@@ -27,19 +27,37 @@ impl Redactor {
             }
             Value::Array(items) => items.iter_mut().for_each(|v| self.scrub_json(v)),
             Value::Object(map) => {
+                // HAR-style pairs: `{"name": "Authorization", "value": "Basic ..."}`.
+                let named = map
+                    .iter()
+                    .filter(|(k, _)| is_any(k, &["name", "key"]))
+                    .find_map(|(_, v)| v.as_str().and_then(key_rule))
+                    .filter(|r| self.enabled_rule(*r));
                 let old = std::mem::take(map);
                 for (key, mut v) in old {
-                    match key_rule(&key).filter(|r| self.enabled_rule(*r)) {
+                    let by_name = named.filter(|_| is_any(&key, &["value", "val"]));
+                    match by_name.or_else(|| key_rule(&key).filter(|r| self.enabled_rule(*r))) {
                         Some(rule) if !v.is_null() => {
                             let secret = v.to_string();
                             v = Value::String(self.marker(Kind::Builtin(rule), secret.as_bytes()));
                         }
                         _ => self.scrub_json(&mut v),
                     }
-                    map.insert(self.redact(&key).into_owned(), v);
+                    // Two keys redacted to the same text must not overwrite each other.
+                    let mut new_key = self.redact(&key).into_owned();
+                    let mut n = 2;
+                    while map.contains_key(&new_key) {
+                        new_key = format!("{}#{n}", self.redact(&key));
+                        n += 1;
+                    }
+                    map.insert(new_key, v);
                 }
             }
             Value::Null | Value::Bool(_) => {}
         }
     }
+}
+
+fn is_any(key: &str, names: &[&str]) -> bool {
+    names.iter().any(|n| key.eq_ignore_ascii_case(n))
 }

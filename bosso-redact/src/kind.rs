@@ -9,7 +9,7 @@ use core::ops::Range;
 pub enum Rule {
     /// Compact JWS (3 parts) and JWE (5 parts) starting `eyJ`.
     Jwt,
-    /// Bosso attach tokens `bat1e.` / `bat1h.` followed by 200+ base64url characters.
+    /// Bosso attach tokens `bat1e.` / `bat1h.` followed by 100+ base64url characters.
     BossoToken,
     /// Credentials in a WebSocket subprotocol: `bosso.attach.<token>`, `<app>.bearer.<secret>`.
     Subprotocol,
@@ -25,7 +25,7 @@ pub enum Rule {
     Secret,
     /// ... where the key names a token (`token`, `access_token`, `x-auth-token`).
     Token,
-    /// ... where the key names an API key (`api_key`, `apiKey`, `x-api-key`).
+    /// ... where the key names an API key (`api_key`, `apiKey`, `x-api-key`, `X-Api-Key`).
     ApiKey,
     /// ... where the key is `auth` or names credentials.
     Credential,

@@ -47,6 +47,11 @@ const PIECES: &[&str] = &[
     "2026-11-23T05:57:52Z",
     "é",
     "日本",
+    "    ",
+    "app | ",
+    "'",
+    "X-Api-Key: ",
+    "mongodb://u:p/ss@h",
 ];
 
 fn text() -> impl Strategy<Value = String> {

@@ -31,7 +31,8 @@ pub(crate) enum Action {
 }
 
 /// Key fragments drop the first letter so that `password`, `Password` and `dbPassword` share
-/// one anchor; the upper-case copy covers `PASSWORD`. Mixed forms such as `PassWord` are missed.
+/// one anchor; the upper-case copy covers `PASSWORD`. Mixed forms such as `PassWord` are missed
+/// (API-key spellings are listed in `LITERALS`).
 const KEY_FRAGMENTS: &[&str] = &[
     "assw",
     "ecret",
@@ -48,7 +49,18 @@ const KEY_FRAGMENTS: &[&str] = &[
 const LITERALS: &[(&str, Action)] = &[
     ("earer", Action::Bearer),
     ("EARER", Action::Bearer),
+    // `apiKey`, `X-Api-Key`, `X-API-Key`, `api_Key`, `APIKey`: the case changes inside the
+    // fragment, so the usual header spellings are listed (a case-insensitive second pass would
+    // cost a second scan of the text).
     ("piKey", Action::Key),
+    ("pi-Key", Action::Key),
+    ("pi_Key", Action::Key),
+    ("PIKey", Action::Key),
+    ("PI-Key", Action::Key),
+    ("PI_Key", Action::Key),
+    ("PIkey", Action::Key),
+    ("PI-key", Action::Key),
+    ("PI_key", Action::Key),
     (".attach.", Action::Attach),
     ("code=", Action::Query),
     ("sig=", Action::Query),

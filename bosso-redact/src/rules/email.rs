@@ -40,13 +40,39 @@ fn userinfo(h: &[u8], a: usize) -> Option<Option<Hit>> {
     let start = start?;
     let scheme_ok = start >= 4 && h.get(start - 4).is_some_and(u8::is_ascii_alphanumeric);
     let info = h.get(start..a)?;
-    if !scheme_ok || info.is_empty() || info.iter().any(|&b| matches!(b, b'/' | b'?' | b'#')) {
+    if !scheme_ok || info.is_empty() || (has_reserved(info) && !raw_password(info)) {
         return None;
     }
     if info.starts_with(MARKER) {
         return Some(None);
     }
     Some(Hit::new(start, a, Rule::UrlCredentials))
+}
+
+fn has_reserved(b: &[u8]) -> bool {
+    b.iter().any(|&c| matches!(c, b'/' | b'?' | b'#'))
+}
+
+/// `user:p/ss` with a raw `/`, `?` or `#` in the password (`mongodb+srv://u:p/ss@host`).
+/// Not a host, port and path with an address in it (`https://host:8080/u/bob@example.org`),
+/// and never across an earlier `@`.
+fn raw_password(info: &[u8]) -> bool {
+    let Some(colon) = memchr::memchr(b':', info) else {
+        return false;
+    };
+    let (user, pass) = (
+        info.get(..colon).unwrap_or_default(),
+        info.get(colon + 1..).unwrap_or_default(),
+    );
+    let digits = pass.iter().take_while(|b| b.is_ascii_digit()).count();
+    let port_then_path = digits > 0
+        && pass
+            .get(digits)
+            .is_some_and(|&c| matches!(c, b'/' | b'?' | b'#'));
+    !user.is_empty()
+        && !has_reserved(user)
+        && !port_then_path
+        && memchr::memchr(b'@', info).is_none()
 }
 
 fn address(h: &[u8], a: usize) -> Option<Hit> {

@@ -117,7 +117,6 @@ fn is_placeholder(v: &[u8]) -> bool {
 
 /// After a secret-naming key at `ks..ke`: quotes, a separator, a value.
 fn value_after(h: &[u8], ks: usize, ke: usize, rule: Rule) -> Option<Hit> {
-    let key_quoted = prev(h, ks).is_some_and(is_quote);
     let mut i = ke + run(h, ke, 3, |b| is_quote(b) || b == b'\\');
     i += run(h, i, 16, is_space);
     match at(h, i)? {
@@ -149,11 +148,23 @@ fn value_after(h: &[u8], ks: usize, ke: usize, rule: Rule) -> Option<Hit> {
             (vs, ve)
         }
         (Some(q), _) if is_quote(q) => (i + 1, quoted_end(h, i + 1, q)),
-        _ if matches!(rule, Rule::Authorization | Rule::Cookie) && !key_quoted => {
-            // A header value runs to the end of the line, whatever its scheme.
+        _ if matches!(rule, Rule::Authorization | Rule::Cookie) => {
+            // A header value runs to the end of the line, whatever its scheme (`Bearer x`,
+            // `sid=a; theme=b`). A header inside a string (`-H 'Authorization: Bearer x'`,
+            // `"Cookie: a=1; sid=2"`) runs to the quote that opened it instead.
             let le = line_end(h, i);
-            let trimmed = run_back(h, le, le - i, |b| b == b'\r' || is_space(b));
-            (i, le - trimmed)
+            let opened = prev(h, ks).filter(|&q| is_quote(q) && at(h, ke) != Some(q));
+            let mut end = match opened {
+                Some(q) => match h.get(i..le).and_then(|t| memchr::memchr(q, t)) {
+                    // `\"Authorization: Basic x\"` inside a log string: drop the escape too.
+                    Some(k) if k > 0 && at(h, i + k - 1) == Some(b'\\') => i + k - 1,
+                    Some(k) => i + k,
+                    None => le,
+                },
+                None => le,
+            };
+            end -= run_back(h, end, end - i, |b| b == b'\r' || is_space(b));
+            (i, end)
         }
         _ => (i, i + run(h, i, usize::MAX, |b| !is_value_delim(b))),
     };

@@ -20,9 +20,28 @@ fn trim_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
+/// Longest per-line prefix (log prefix, indentation) a block's lines may repeat.
+const MAX_PREFIX: usize = 128;
+
+/// `line` without the prefix the BEGIN line had (a log prefix such as `app_1  | `), then
+/// without leading whitespace (YAML `|` blocks, indented config).
+fn body<'a>(line: &'a [u8], prefix: &[u8]) -> &'a [u8] {
+    let line = match line.strip_prefix(prefix) {
+        Some(rest) if !prefix.is_empty() => rest,
+        _ => line,
+    };
+    let ws = line
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    line.get(ws..).unwrap_or_default()
+}
+
 /// `-----BEGIN <label>-----` at `s` (anchor ends at `e`): the end of the block and whether the
 /// block is known to be complete. An incomplete block (input ended inside its body) ends at
-/// the last body line seen; a streaming caller waits for more input instead.
+/// the last body line seen; a streaming caller waits for more input instead. Body and footer
+/// lines may be indented or repeat the BEGIN line's prefix; without a footer the block ends
+/// at the last base64-looking line.
 pub(crate) fn block(h: &[u8], s: usize, e: usize) -> Option<(usize, bool)> {
     let first_end = line_end(h, e);
     let first = h.get(e..first_end)?;
@@ -47,6 +66,14 @@ pub(crate) fn block(h: &[u8], s: usize, e: usize) -> Option<(usize, bool)> {
             .unwrap_or(trim_cr(rest).len());
         return Some((after + stop, true));
     }
+    let line_start = h
+        .get(..s)
+        .and_then(|t| memchr::memrchr(b'\n', t))
+        .map_or(0, |n| n + 1);
+    let prefix = h
+        .get(line_start..s)
+        .filter(|p| p.len() <= MAX_PREFIX)
+        .unwrap_or_default();
     let mut end = after;
     let mut pos = first_end + 1;
     loop {
@@ -57,17 +84,18 @@ pub(crate) fn block(h: &[u8], s: usize, e: usize) -> Option<(usize, bool)> {
             return Some((end, true));
         }
         let le = line_end(h, pos);
-        let line = trim_cr(h.get(pos..le)?);
+        let raw = trim_cr(h.get(pos..le)?);
+        let line = body(raw, prefix);
         let terminated = le < h.len();
         if line.starts_with(b"-----END ") {
             if memmem::find(line.get(9..)?, b"-----").is_some() {
-                return Some((pos + line.len(), true));
+                return Some((pos + raw.len(), true));
             }
-            return Some((pos + line.len(), terminated));
+            return Some((pos + raw.len(), terminated));
         }
         if is_b64_line(line) || is_header_line(line) {
             if !line.is_empty() {
-                end = pos + line.len();
+                end = pos + raw.len();
             }
             if !terminated {
                 return Some((end, false));
@@ -75,8 +103,9 @@ pub(crate) fn block(h: &[u8], s: usize, e: usize) -> Option<(usize, bool)> {
             pos = le + 1;
             continue;
         }
-        // A partial last line that could still become a footer keeps the block open.
-        if !terminated && b"-----END ".starts_with(line) {
+        // A partial last line that could still become a body line or the footer keeps the
+        // block open.
+        if !terminated && (b"-----END ".starts_with(line) || prefix.starts_with(raw)) {
             return Some((end, false));
         }
         return Some((end, true));

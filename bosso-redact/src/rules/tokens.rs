@@ -45,7 +45,8 @@ pub(crate) fn jwt(h: &[u8], s: usize) -> Option<Hit> {
     }
 }
 
-/// `bat1e.` / `bat1h.` followed by 200+ base64url characters.
+/// `bat1e.` / `bat1h.` followed by 100+ base64url characters (a v1 token is 141 to 194
+/// characters in all; the smallest has 100 after the prefix).
 pub(crate) fn bat1(h: &[u8], s: usize, e: usize) -> Option<Hit> {
     if !boundary_before(h, s)
         || !matches!(at(h, e), Some(b'e' | b'h'))
@@ -54,7 +55,7 @@ pub(crate) fn bat1(h: &[u8], s: usize, e: usize) -> Option<Hit> {
         return None;
     }
     let n = run(h, e + 2, MAX_TOKEN, is_b64url);
-    if n < 200 {
+    if n < 100 {
         return None;
     }
     Hit::new(s, e + 2 + n, Rule::BossoToken)
