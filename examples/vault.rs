@@ -34,6 +34,8 @@ async fn main() -> Result<(), bosso::vault::Error> {
 
     // Envelope encryption: the keyset is sealed under a KEK kept in the same store.
     let kek = StoreKek::new(store, EntryName::new("keyset-kek")?);
+    // Creates the KEK once (kept if it exists); seal/open never create one.
+    kek.init().await?;
     let mut keyset = Keyset::generate()?;
     let rows: Vec<Context> = (1..=5)
         .map(|i| {

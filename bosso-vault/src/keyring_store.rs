@@ -1,7 +1,8 @@
 //! The OS credential store through `keyring-core` (macOS Keychain, Windows Credential
 //! Manager, Linux Secret Service, Linux keyutils), and keyring-core's mock store for tests.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use keyring_core::{CredentialStore, Entry};
 use secrecy::ExposeSecret;
@@ -19,13 +20,29 @@ const VALUE_PREFIX: u8 = 0x01;
 /// A [`SecretStore`] over a `keyring-core` credential store. Each entry is one credential with
 /// `service` = the configured service and `user` = the entry name.
 ///
-/// OS stores have no portable "list", so the names are also kept in an index credential;
-/// `put`/`delete` update it (not atomically with the entry across processes: a crash between
-/// the two leaves the index one name off, which `list` tolerates and the next write repairs).
+/// OS stores have no portable "list", so the names are also kept in an index credential
+/// (read-modify-written by `put`/`delete`). Within one process, every index update for a
+/// service runs under one process-wide mutex per service name (shared by every
+/// `KeyringStore` handle), so concurrent writers lose no name. **Across processes** there is
+/// no lock (the index lives in the OS store, which offers no compare-and-set): two processes
+/// writing the same service at once can still drop names from the index, and a crash between
+/// the entry write and the index write leaves it one name off. The entries themselves are
+/// never lost; call [`repair_index`](Self::repair_index) to rebuild the index.
 pub struct KeyringStore {
     store: Arc<CredentialStore>,
     service: String,
     label: &'static str,
+    index_lock: Arc<Mutex<()>>,
+}
+
+/// The process-wide lock serialising index updates for `service`.
+fn index_lock_for(service: &str) -> Arc<Mutex<()>> {
+    static LOCKS: OnceLock<Mutex<HashMap<String, Arc<Mutex<()>>>>> = OnceLock::new();
+    let mut locks = LOCKS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    locks.entry(service.to_owned()).or_default().clone()
 }
 
 impl std::fmt::Debug for KeyringStore {
@@ -64,9 +81,11 @@ impl KeyringStore {
         service: impl Into<String>,
         label: &'static str,
     ) -> Self {
+        let service = service.into();
         Self {
+            index_lock: index_lock_for(&service),
             store,
-            service: service.into(),
+            service,
             label,
         }
     }
@@ -191,8 +210,69 @@ impl KeyringStore {
         }
     }
 
+    fn lock_index(&self) -> MutexGuard<'_, ()> {
+        // A poisoned lock only means another thread panicked; the index is re-read anyway.
+        self.index_lock.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether a credential exists for `name` (any content).
+    fn exists(&self, name: &EntryName) -> Result<bool, Error> {
+        match self.entry(name.as_str())?.get_secret() {
+            Ok(v) => {
+                drop(Zeroizing::new(v));
+                Ok(true)
+            }
+            Err(keyring_core::Error::NoEntry) => Ok(false),
+            Err(e) => Err(map_err(e)),
+        }
+    }
+
+    /// Rebuilds the name index: keeps the indexed names whose entry still exists and adds
+    /// each of `candidates` that exists (OS stores cannot enumerate entries portably, so
+    /// names missing from the index must be supplied, e.g. the names your app uses).
+    /// Returns the repaired list.
+    pub fn repair_index(&self, candidates: &[EntryName]) -> Result<Vec<EntryName>, Error> {
+        let _guard = self.lock_index();
+        let mut names = self.read_index()?;
+        names.extend(candidates.iter().cloned());
+        names.sort();
+        names.dedup();
+        let mut kept = Vec::with_capacity(names.len());
+        for n in names {
+            if self.exists(&n)? {
+                kept.push(n);
+            }
+        }
+        self.write_index(&kept)?;
+        Ok(kept)
+    }
+
+    /// Blocking [`SecretStore::put_if_absent`] (atomic within this process only).
+    pub fn put_if_absent_blocking(
+        &self,
+        name: &EntryName,
+        value: &SecretBytes,
+    ) -> Result<bool, Error> {
+        let guard = self.lock_index();
+        if self.exists(name)? {
+            return Ok(false);
+        }
+        self.put_locked(name, value, &guard)?;
+        Ok(true)
+    }
+
     /// Blocking [`SecretStore::put`].
     pub fn put_blocking(&self, name: &EntryName, value: &SecretBytes) -> Result<(), Error> {
+        let guard = self.lock_index();
+        self.put_locked(name, value, &guard)
+    }
+
+    fn put_locked(
+        &self,
+        name: &EntryName,
+        value: &SecretBytes,
+        _guard: &MutexGuard<'_, ()>,
+    ) -> Result<(), Error> {
         // A one-byte prefix: some stores (kernel keyutils) refuse empty payloads.
         let mut stored = Zeroizing::new(Vec::with_capacity(value.expose_secret().len() + 1));
         stored.push(VALUE_PREFIX);
@@ -211,6 +291,7 @@ impl KeyringStore {
 
     /// Blocking [`SecretStore::delete`].
     pub fn delete_blocking(&self, name: &EntryName) -> Result<bool, Error> {
+        let _guard = self.lock_index();
         let existed = match self.entry(name.as_str())?.delete_credential() {
             Ok(()) => true,
             Err(keyring_core::Error::NoEntry) => false,
@@ -245,6 +326,10 @@ impl SecretStore for KeyringStore {
 
     async fn put(&self, name: &EntryName, value: &SecretBytes) -> Result<(), Error> {
         self.put_blocking(name, value)
+    }
+
+    async fn put_if_absent(&self, name: &EntryName, value: &SecretBytes) -> Result<bool, Error> {
+        self.put_if_absent_blocking(name, value)
     }
 
     async fn delete(&self, name: &EntryName) -> Result<bool, Error> {

@@ -63,7 +63,9 @@ pub use envelope::Keyset;
 pub use error::Error;
 pub use file::EncryptedFileStore;
 pub use file::format::{KdfParams, MAX_ENTRIES, MAX_VALUE_LEN, VaultFileInfo, inspect_vault_file};
-pub use file::key::{Argon2Params, KeySource};
+pub use file::key::{
+    Argon2Params, HEADER_CEILING_M_KIB, HEADER_CEILING_P, HEADER_CEILING_T, KeySource,
+};
 #[cfg(feature = "keyring")]
 pub use keyring_store::KeyringStore;
 pub use memory::MemoryStore;

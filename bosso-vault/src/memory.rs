@@ -65,6 +65,18 @@ impl SecretStore for MemoryStore {
         Ok(())
     }
 
+    async fn put_if_absent(&self, name: &EntryName, value: &SecretBytes) -> Result<bool, Error> {
+        let mut map = self.lock();
+        if map.contains_key(name) {
+            return Ok(false);
+        }
+        if map.len() >= self.capacity {
+            return Err(Error::StoreFull);
+        }
+        map.insert(name.clone(), secret_from(value.expose_secret()));
+        Ok(true)
+    }
+
     async fn delete(&self, name: &EntryName) -> Result<bool, Error> {
         Ok(self.lock().remove(name).is_some())
     }

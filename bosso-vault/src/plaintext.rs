@@ -163,6 +163,24 @@ impl SecretStore for PlaintextFileStore {
         })
     }
 
+    async fn put_if_absent(&self, name: &EntryName, value: &SecretBytes) -> Result<bool, Error> {
+        let value = value.expose_secret();
+        if value.len() > MAX_VALUE_LEN {
+            return Err(Error::TooLarge);
+        }
+        // Checked and written under the write lock (an unchanged file is rewritten as is).
+        self.modify(|e| {
+            if e.contains_key(name) {
+                return Ok(false);
+            }
+            if e.len() >= MAX_ENTRIES {
+                return Err(Error::StoreFull);
+            }
+            e.insert(name.clone(), Zeroizing::new(value.to_vec()));
+            Ok(true)
+        })
+    }
+
     async fn delete(&self, name: &EntryName) -> Result<bool, Error> {
         self.modify(|e| Ok(e.remove(name).is_some()))
     }

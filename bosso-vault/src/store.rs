@@ -52,6 +52,29 @@ pub trait SecretStore: Send + Sync {
 
     /// The names of all entries, sorted.
     fn list(&self) -> impl Future<Output = Result<Vec<EntryName>, Error>> + Send;
+
+    /// Stores `value` under `name` only when `name` has no value yet; `true` when it was
+    /// stored, `false` when an existing value was kept.
+    ///
+    /// Atomic (no other writer can slip in between the check and the write) in
+    /// [`MemoryStore`](crate::MemoryStore) (its mutex), the file stores (the inter-process
+    /// write lock) and [`KeyringStore`](crate::KeyringStore) within one process (its
+    /// per-service mutex; OS stores offer no cross-process compare-and-set). The default
+    /// implementation, for other backends, is a plain `get` then `put` and is **not** atomic:
+    /// a backend that can offer a compare-and-set (e.g. Redis `SET NX`) must override it.
+    fn put_if_absent(
+        &self,
+        name: &EntryName,
+        value: &SecretBytes,
+    ) -> impl Future<Output = Result<bool, Error>> + Send {
+        async move {
+            if self.get(name).await?.is_some() {
+                return Ok(false);
+            }
+            self.put(name, value).await?;
+            Ok(true)
+        }
+    }
 }
 
 /// Copies secret bytes into a new [`SecretBytes`].

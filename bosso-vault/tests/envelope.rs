@@ -268,6 +268,13 @@ fn kek_from_a_secret_store() {
         let store = MemoryStore::default();
         let kek = StoreKek::new(store, name("keyset-kek"));
         let ks = Keyset::generate().unwrap();
+        // wrap never invents a key either: the KEK is created by an explicit init.
+        assert!(matches!(
+            ks.seal(&kek, "main").await,
+            Err(Error::KekUnavailable(_))
+        ));
+        assert!(kek.init().await.unwrap());
+        assert!(!kek.init().await.unwrap());
         let sealed = ks.seal(&kek, "main").await.unwrap();
         assert_eq!(
             sealed.open(&kek, "main").await.unwrap().primary(),
@@ -288,4 +295,105 @@ fn keyset_parser_rejects_bad_input() {
     assert!(Keyset::from_bytes(b"BOSSOKST\x01\x00\x00\x00\x01\x00\x00").is_err());
     assert!(CiphertextHeader::parse(&[1, 0, 0, 0, 0]).is_err());
     assert!(CiphertextHeader::parse(&[1, 0, 0, 0, 1]).is_err());
+}
+
+/// A store whose `get` reads, then waits until the other task has read too (while `racing`),
+/// so two callers both see the same state before either writes: the worst interleaving.
+struct RacyStore {
+    inner: MemoryStore,
+    barrier: tokio::sync::Barrier,
+    racing: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl bosso_vault::SecretStore for RacyStore {
+    fn backend(&self) -> bosso_vault::Backend {
+        self.inner.backend()
+    }
+    async fn get(
+        &self,
+        n: &bosso_vault::EntryName,
+    ) -> Result<Option<bosso_vault::SecretBytes>, Error> {
+        let r = self.inner.get(n).await;
+        if self.racing.load(std::sync::atomic::Ordering::SeqCst) {
+            self.barrier.wait().await;
+        }
+        r
+    }
+    async fn put(
+        &self,
+        n: &bosso_vault::EntryName,
+        v: &bosso_vault::SecretBytes,
+    ) -> Result<(), Error> {
+        self.inner.put(n, v).await
+    }
+    async fn put_if_absent(
+        &self,
+        n: &bosso_vault::EntryName,
+        v: &bosso_vault::SecretBytes,
+    ) -> Result<bool, Error> {
+        self.inner.put_if_absent(n, v).await
+    }
+    async fn delete(&self, n: &bosso_vault::EntryName) -> Result<bool, Error> {
+        self.inner.delete(n).await
+    }
+    async fn list(&self) -> Result<Vec<bosso_vault::EntryName>, Error> {
+        self.inner.list().await
+    }
+}
+
+/// Two sealers racing on a fresh store must end up under one KEK: both keysets open.
+#[test]
+fn concurrent_seals_on_a_fresh_store_kek_both_open() {
+    block_on(async {
+        let racing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let kek = StoreKek::new(
+            RacyStore {
+                inner: MemoryStore::default(),
+                barrier: tokio::sync::Barrier::new(2),
+                racing: racing.clone(),
+            },
+            name("keyset-kek"),
+        );
+        let (k1, k2) = (Keyset::generate().unwrap(), Keyset::generate().unwrap());
+        let (s1, s2) = tokio::join!(
+            async {
+                kek.init().await?;
+                k1.seal(&kek, "one").await
+            },
+            async {
+                kek.init().await?;
+                k2.seal(&kek, "two").await
+            }
+        );
+        racing.store(false, std::sync::atomic::Ordering::SeqCst);
+        let (s1, s2) = (s1.unwrap(), s2.unwrap());
+        assert_eq!(s1.open(&kek, "one").await.unwrap().primary(), k1.primary());
+        assert_eq!(s2.open(&kek, "two").await.unwrap().primary(), k2.primary());
+    });
+}
+
+/// What the docs now say about `destroy`: it holds for this keyset and later seals, but an
+/// older sealed copy still holds the key (so every such copy must be deleted).
+#[test]
+fn destroy_does_not_reach_older_sealed_copies() {
+    block_on(async {
+        let kek = LocalKek::generate().unwrap();
+        let mut ks = Keyset::generate().unwrap();
+        let old = ks.primary();
+        let c = ctx("acme", "1");
+        let ct = ks.encrypt(&c, b"payload").unwrap();
+        let before = ks.seal(&kek, "main").await.unwrap();
+        ks.rotate().unwrap();
+        ks.disable(old).unwrap();
+        ks.destroy(old).unwrap();
+        assert!(matches!(ks.decrypt(&c, &ct), Err(Error::KeyDestroyed(_))));
+        let after = ks.seal(&kek, "main").await.unwrap();
+        let reopened = after.open(&kek, "main").await.unwrap();
+        assert!(matches!(
+            reopened.decrypt(&c, &ct),
+            Err(Error::KeyDestroyed(_))
+        ));
+        let older = before.open(&kek, "main").await.unwrap();
+        assert_eq!(older.decrypt(&c, &ct).unwrap().as_slice(), b"payload");
+    });
 }

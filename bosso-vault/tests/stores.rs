@@ -286,15 +286,91 @@ fn open_default_without_os_store_picks_the_encrypted_file_and_says_why() {
     );
     assert!(dir.path().join("vault/secrets.vault").exists());
     assert!(!dir.path().join("vault/secrets.plain").exists());
+}
 
-    // Plaintext only with the opt-in.
-    let mut o = DefaultOptions::new("bosso-test");
-    o.dir = Some(dir.path().join("plain"));
-    o.skip_os_store = true;
-    o.insecure_plaintext = Some(InsecureOptIn::i_accept_plaintext_secrets());
-    let (_, choice) = open_default(o).unwrap();
+/// The plaintext opt-in is a last resort: a usable encrypted store wins, a passphrase plus the
+/// opt-in is refused, and plaintext is used only when the encrypted store cannot be created.
+#[test]
+fn open_default_prefers_encrypted_over_plaintext_opt_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = |sub: &str| {
+        let mut o = DefaultOptions::new("bosso-test");
+        o.dir = Some(dir.path().join(sub));
+        o.skip_os_store = true;
+        o.insecure_plaintext = Some(InsecureOptIn::i_accept_plaintext_secrets());
+        o
+    };
+    let (store, choice) = open_default(opts("a")).unwrap();
+    assert_eq!(choice.backend, Backend::EncryptedFile, "{}", choice.reason);
+    assert_eq!(store.backend(), Backend::EncryptedFile);
+    assert!(!dir.path().join("a/secrets.plain").exists());
+
+    let mut o = opts("b");
+    o.passphrase = Some(SecretString::from("pw"));
+    assert!(matches!(open_default(o), Err(Error::NoBackend(_))));
+    assert!(!dir.path().join("b/secrets.plain").exists());
+    assert!(!dir.path().join("b/secrets.vault").exists());
+
+    // The encrypted store cannot be created (its key file path is a dangling symlink, so the
+    // key file can be neither created nor read): plaintext, as the last resort.
+    std::fs::create_dir_all(dir.path().join("c")).unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("c/nowhere/key"),
+        dir.path().join("c/secrets.key"),
+    )
+    .unwrap();
+    let (_, choice) = open_default(opts("c")).unwrap();
     assert_eq!(choice.backend, Backend::InsecurePlaintextFile);
-    assert!(choice.reason.contains("INSECURE"));
+    assert!(choice.reason.contains("INSECURE"), "{}", choice.reason);
+}
+
+/// The first run records its backend; a later run uses that backend or fails, never a
+/// different store that lacks the secrets.
+#[test]
+fn open_default_sticks_to_the_recorded_backend() {
+    let dir = tempfile::tempdir().unwrap();
+    let mk = |skip: bool| {
+        let mut o = DefaultOptions::new(format!("bosso-vault-test-{}", std::process::id()));
+        o.dir = Some(dir.path().to_owned());
+        o.skip_os_store = skip;
+        o
+    };
+    let (_, first) = open_default(mk(true)).unwrap();
+    assert_eq!(first.backend, Backend::EncryptedFile);
+    let marker = dir.path().join("backend");
+    assert_eq!(
+        std::fs::metadata(&marker).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    // Even when an OS store would be usable now, the recorded file store is kept.
+    let (_, again) = open_default(mk(false)).unwrap();
+    assert_eq!(again.backend, Backend::EncryptedFile, "{}", again.reason);
+
+    // A run recorded the OS store; now it is unavailable (skipped here; locked or absent in
+    // real life): an error, not a silent switch to the file store.
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(
+        other.path().join("backend"),
+        b"bosso-vault backend v1\nos-keychain\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        other.path().join("backend"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
+    let mut o = DefaultOptions::new("bosso-test");
+    o.dir = Some(other.path().to_owned());
+    o.skip_os_store = true;
+    assert!(matches!(open_default(o), Err(Error::NoBackend(_))));
+    assert!(!other.path().join("secrets.vault").exists());
+    // Without the keyring feature, the OS store is just as unavailable.
+    let mut o = DefaultOptions::new("bosso-vault-test-absent");
+    o.dir = Some(other.path().to_owned());
+    if let Ok((_, c)) = open_default(o) {
+        assert_eq!(c.backend, Backend::OsKeychain, "{}", c.reason);
+    }
+    assert!(!other.path().join("secrets.vault").exists());
 }
 
 #[test]
@@ -320,12 +396,72 @@ fn open_default_never_downgrades_on_a_security_error() {
     assert!(open_default(mk("right")).is_ok());
 }
 
+/// Errors produced from secret-bearing inputs, formatted with `Display`, `Debug` and the
+/// source chain, never contain the secret.
 #[test]
 fn errors_never_echo_secrets() {
-    let e = Error::InvalidName("empty");
-    assert!(!format!("{e} {e:?}").is_empty());
-    let s = secret(b"very-secret-bytes");
-    assert!(!format!("{s:?}").contains("very-secret"));
+    const SECRET: &str = "Sup3rSecretValue-0xC0FFEE";
+    fn rendered(e: &Error) -> String {
+        let mut out = format!("{e} | {e:?}");
+        let mut src = std::error::Error::source(e);
+        while let Some(s) = src {
+            out.push_str(&format!(" | {s} | {s:?}"));
+            src = s.source();
+        }
+        out
+    }
+    let check = |e: Error| {
+        let text = rendered(&e);
+        assert!(!text.contains(SECRET), "secret echoed: {text}");
+        assert!(!text.contains("Sup3r"), "secret prefix echoed: {text}");
+        text
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let pass = |p: String| KeySource::Passphrase {
+        passphrase: SecretString::from(p),
+        params: weak(),
+    };
+
+    // Wrong passphrase (the wrong one is secret too).
+    let v = dir.path().join("pass.vault");
+    let s = EncryptedFileStore::open(&v, pass(format!("{SECRET}-right"))).unwrap();
+    s.put_blocking(&name("k"), &secret(SECRET.as_bytes()))
+        .unwrap();
+    check(EncryptedFileStore::open(&v, pass(format!("{SECRET}-wrong"))).unwrap_err());
+
+    // A tampered vault holding the secret: every kind of damage.
+    let good = std::fs::read(&v).unwrap();
+    for at in [12usize, 40, 60, 90, good.len() - 40, good.len() - 1] {
+        let mut bad = good.clone();
+        bad[at] ^= 0x55;
+        std::fs::write(&v, &bad).unwrap();
+        check(EncryptedFileStore::open(&v, pass(format!("{SECRET}-right"))).unwrap_err());
+        check(s.get_blocking(&name("k")).unwrap_err());
+    }
+
+    // A damaged plaintext store whose bytes are the secret.
+    let p = dir.path().join("plain");
+    let ps = PlaintextFileStore::allow_insecure(&p, InsecureOptIn::i_accept_plaintext_secrets())
+        .unwrap();
+    block_on(ps.put(&name("k"), &secret(SECRET.as_bytes()))).unwrap();
+    let mut raw = std::fs::read(&p).unwrap();
+    raw.truncate(raw.len() - 3);
+    std::fs::write(&p, &raw).unwrap();
+    check(block_on(ps.get(&name("k"))).unwrap_err());
+    std::fs::write(&p, SECRET.as_bytes()).unwrap();
+    check(block_on(ps.list()).unwrap_err());
+
+    // A key file and keyset bytes that are secret material but malformed; a KEK of the
+    // wrong length.
+    let k = dir.path().join("bad.key");
+    std::fs::write(&k, format!("BOSSOKEY\x01{SECRET}")).unwrap();
+    std::fs::set_permissions(&k, std::fs::Permissions::from_mode(0o600)).unwrap();
+    check(EncryptedFileStore::open(dir.path().join("kv"), KeySource::KeyFile(k)).unwrap_err());
+    check(bosso_vault::Keyset::from_bytes(format!("BOSSOKST\x01{SECRET}").as_bytes()).unwrap_err());
+    check(bosso_vault::envelope::LocalKek::from_secret(&secret(SECRET.as_bytes())).unwrap_err());
+
+    // A secret-looking value in a name is refused without echoing it.
+    check(bosso_vault::EntryName::new(format!("{SECRET} with spaces")).unwrap_err());
 }
 
 /// Without `skip_os_store`, the OS store is tried first; whichever backend is chosen, the
@@ -367,4 +503,67 @@ fn hostile_kdf_parameters_are_refused() {
         EncryptedFileStore::open(&v, src()),
         Err(Error::Kdf(_))
     ));
+}
+
+/// The key file appears complete or not at all (temp file + fsync + hard link): two vaults
+/// created at the same moment with one shared key file both open, and never see a partly
+/// written key file. (A crash mid-creation leaves at most a stale temp file, never a
+/// truncated key file.)
+#[test]
+fn key_file_is_never_seen_partly_written() {
+    for _ in 0..150 {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("shared.key");
+        let barrier = Arc::new(std::sync::Barrier::new(2));
+        let threads: Vec<_> = ["v1", "v2"]
+            .into_iter()
+            .map(|v| {
+                let (vault, key, barrier) = (dir.path().join(v), key.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    EncryptedFileStore::open(vault, KeySource::KeyFile(key)).map(|_| ())
+                })
+            })
+            .collect();
+        for t in threads {
+            let r = t.join().unwrap();
+            assert!(r.is_ok(), "{r:?}");
+        }
+        assert_eq!(std::fs::read(&key).unwrap().len(), 41);
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+}
+
+/// A header asking for more than the default ceiling (m 256 MiB, t 8, p 4) is refused with a
+/// KDF error before any hashing, unless the caller's own parameters raise the ceiling.
+#[test]
+fn header_costs_above_the_ceiling_are_refused_before_hashing() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = dir.path().join("v");
+    let src = |params| KeySource::Passphrase {
+        passphrase: SecretString::from("pw"),
+        params,
+    };
+    EncryptedFileStore::open(&v, src(weak())).unwrap();
+    let good = std::fs::read(&v).unwrap();
+    // (offset, value): memory 256 MiB + 1 KiB, 9 passes, 5 lanes.
+    for (at, value) in [(10usize, 256 * 1024 + 1u32), (14, 9), (18, 5)] {
+        let mut raw = good.clone();
+        raw[at..at + 4].copy_from_slice(&value.to_be_bytes());
+        std::fs::write(&v, &raw).unwrap();
+        let r = EncryptedFileStore::open(&v, src(weak()));
+        assert!(matches!(r, Err(Error::Kdf(_))), "offset {at}: {r:?}");
+    }
+    // A caller that created the vault with 9 passes passes them again: the ceiling follows.
+    let mut raw = good.clone();
+    raw[14..18].copy_from_slice(&9u32.to_be_bytes());
+    std::fs::write(&v, &raw).unwrap();
+    let r = EncryptedFileStore::open(&v, src(Argon2Params::new(64, 9, 1).unwrap()));
+    // The header was altered, so the key check fails, but only after hashing was allowed.
+    assert!(matches!(r, Err(Error::WrongKey)), "{r:?}");
 }

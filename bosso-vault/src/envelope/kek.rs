@@ -85,7 +85,12 @@ impl KeyEncryptionKey for LocalKek {
 }
 
 /// A KEK kept as an entry of a [`SecretStore`] (the OS store, or the encrypted vault file).
-/// `wrap` creates the entry with a random key when it is missing; `unwrap` never does.
+///
+/// Call [`init`](Self::init) once (at install or start-up) to create the KEK; neither `wrap`
+/// nor `unwrap` ever creates one: both fail with [`Error::KekUnavailable`] when the entry is
+/// missing. (Creating the key inside `wrap` let two concurrent sealers each create and store a
+/// different KEK, the second replacing the first, so the first sealed keyset could never be
+/// opened again.)
 #[derive(Debug)]
 pub struct StoreKek<S> {
     store: S,
@@ -98,16 +103,29 @@ impl<S: SecretStore> StoreKek<S> {
         Self { store, name }
     }
 
-    async fn load(&self, create: bool) -> Result<LocalKek, Error> {
+    /// Creates the KEK entry with a random key unless one exists, then reads back and checks
+    /// what is stored; `true` when this call created it.
+    ///
+    /// Creation uses [`SecretStore::put_if_absent`], so concurrent `init` calls agree on one
+    /// key in every store where that is atomic (memory, file stores, and the OS store within
+    /// one process); with a backend whose `put_if_absent` is the non-atomic default, run
+    /// `init` from one place only (e.g. at install time).
+    pub async fn init(&self) -> Result<bool, Error> {
+        let fresh = LocalKek::generate()?;
+        let created = self
+            .store
+            .put_if_absent(&self.name, &fresh.to_secret())
+            .await?;
+        // Whatever is stored now is the KEK; it must be a valid one.
+        self.load().await?;
+        Ok(created)
+    }
+
+    async fn load(&self) -> Result<LocalKek, Error> {
         match self.store.get(&self.name).await? {
             Some(k) => LocalKek::from_secret(&k),
-            None if create => {
-                let kek = LocalKek::generate()?;
-                self.store.put(&self.name, &kek.to_secret()).await?;
-                Ok(kek)
-            }
             None => Err(Error::KekUnavailable(format!(
-                "no KEK entry named {}",
+                "no KEK entry named {} (call StoreKek::init first)",
                 self.name
             ))),
         }
@@ -116,11 +134,11 @@ impl<S: SecretStore> StoreKek<S> {
 
 impl<S: SecretStore> KeyEncryptionKey for StoreKek<S> {
     async fn wrap(&self, plaintext: &[u8], ad: &[u8]) -> Result<Vec<u8>, Error> {
-        self.load(true).await?.wrap_sync(plaintext, ad)
+        self.load().await?.wrap_sync(plaintext, ad)
     }
 
     async fn unwrap(&self, wrapped: &[u8], ad: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
-        self.load(false).await?.unwrap_sync(wrapped, ad)
+        self.load().await?.unwrap_sync(wrapped, ad)
     }
 }
 

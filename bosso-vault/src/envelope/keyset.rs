@@ -1,6 +1,6 @@
 //! The keyset: keys by id, one primary, enable/disable/destroy, encrypt/decrypt.
 
-use ring::hkdf;
+use ring::{hkdf, hmac};
 use zeroize::Zeroizing;
 
 use super::ciphertext::{CIPHERTEXT_VERSION, CiphertextHeader};
@@ -64,17 +64,24 @@ pub struct KeyInfo {
 struct KeyEntry {
     id: KeyId,
     status: KeyStatus,
-    /// `None` once destroyed.
+    /// `None` once destroyed (wiped on drop).
     material: Option<RootKey>,
-    /// HKDF-Extract of the material, cached: tenant keys are expanded from it.
-    prk: Option<hkdf::Prk>,
+    /// HKDF-Extract of the material, cached as bytes in `Zeroizing` (wiped on drop and on
+    /// destroy); the ring `Prk` is rebuilt from it per call because ring's key objects are
+    /// not wiped when dropped.
+    prk: Option<RootKey>,
 }
 
 impl KeyEntry {
     fn new(id: KeyId, status: KeyStatus, material: Option<RootKey>) -> Self {
-        let prk = material
-            .as_ref()
-            .map(|m| hkdf::Salt::new(hkdf::HKDF_SHA256, PRK_SALT).extract(m.as_ref()));
+        let prk = material.as_ref().map(|m| {
+            // HKDF-Extract is HMAC(salt, ikm); computed with ring's HMAC so the PRK lands in
+            // our zeroized buffer instead of staying in an (unwiped) ring `Prk`.
+            let tag = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, PRK_SALT), m.as_ref());
+            let mut prk = Zeroizing::new([0u8; KEY_LEN]);
+            prk.copy_from_slice(tag.as_ref());
+            prk
+        });
         Self {
             id,
             status,
@@ -85,7 +92,9 @@ impl KeyEntry {
 
     /// The tenant's key under this key: HKDF-Expand(PRK, "tenant" || len || tenant).
     fn tenant_key(&self, ctx: &Context) -> Result<RootKey, Error> {
-        let prk = self.prk.as_ref().ok_or(Error::KeyDestroyed(self.id.0))?;
+        let prk_bytes = self.prk.as_ref().ok_or(Error::KeyDestroyed(self.id.0))?;
+        // Transient ring state for this call only (see the `prk` field).
+        let prk = hkdf::Prk::new_less_safe(hkdf::HKDF_SHA256, prk_bytes.as_ref());
         let tenant = ctx.tenant().as_str().as_bytes();
         let len = u16::try_from(tenant.len())
             .map_err(|_| Error::TooLarge)?
@@ -233,6 +242,12 @@ impl Keyset {
 
     /// Erases a disabled key's material (irreversible). The id stays, so ciphertexts under it
     /// report [`Error::KeyDestroyed`] rather than [`Error::UnknownKey`].
+    ///
+    /// This wipes the key from this `Keyset` (its material and cached PRK are zeroized) and
+    /// from every keyset sealed **after** this call. It does not reach copies made before:
+    /// any earlier [`SealedKeyset`](super::SealedKeyset) still holds the key, and anyone with
+    /// it and the KEK can decrypt the data. The data is unrecoverable only once every older
+    /// sealed copy (database rows, backups, replicas) is deleted or replaced.
     pub fn destroy(&mut self, id: KeyId) -> Result<(), Error> {
         if id == self.primary {
             return Err(Error::PrimaryKey(id.0));
@@ -242,7 +257,7 @@ impl Keyset {
             KeyStatus::Enabled => Err(Error::NotDisabled(id.0)),
             _ => {
                 k.status = KeyStatus::Destroyed;
-                k.material = None; // Zeroizing wipes it on drop
+                k.material = None; // Zeroizing wipes both on drop
                 k.prk = None;
                 Ok(())
             }

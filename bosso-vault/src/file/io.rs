@@ -79,15 +79,38 @@ fn sync_dir(dir: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Creates `path` (which must not exist) as a 0600 file holding `contents`, durably.
+/// Creates `path` (which must not exist) as a 0600 file holding `contents`, durably and
+/// all at once: the contents go to a temp file (0600 from creation) that is fsynced and then
+/// hard-linked to `path` (`link(2)` fails with `AlreadyExists` rather than replacing), and the
+/// directory is fsynced. A reader or a crash sees no file or the whole file, never a
+/// truncated one; a crash leaves at most a temp file, removed by the next vault writer.
 pub(crate) fn write_new_private(path: &Path, contents: &[u8]) -> Result<(), Error> {
-    let mut f = private_create_new()
-        .open(path)
-        .map_err(Error::io("creating file"))?;
-    f.write_all(contents)
-        .and_then(|()| f.sync_all())
-        .map_err(Error::io("writing file"))?;
-    sync_dir(&parent_dir(path))
+    let dir = parent_dir(path);
+    let tmp = temp_path(path)?;
+    let result = (|| {
+        let mut f = private_create_new()
+            .open(&tmp)
+            .map_err(Error::io("creating temp file"))?;
+        f.write_all(contents)
+            .and_then(|()| f.sync_all())
+            .map_err(Error::io("writing temp file"))?;
+        drop(f);
+        std::fs::hard_link(&tmp, path).map_err(Error::io("creating file"))
+    })();
+    let _ = std::fs::remove_file(&tmp);
+    result?;
+    sync_dir(&dir)
+}
+
+fn temp_path(path: &Path) -> Result<PathBuf, Error> {
+    let mut rnd = [0u8; 8];
+    crate::aead::fill_random(&mut rnd)?;
+    let suffix: String = rnd.iter().map(|b| format!("{b:02x}")).collect();
+    Ok(parent_dir(path).join(format!(
+        "{}{}-{suffix}",
+        temp_prefix(path),
+        std::process::id()
+    )))
 }
 
 fn temp_prefix(path: &Path) -> String {
@@ -103,14 +126,7 @@ fn temp_prefix(path: &Path) -> String {
 /// `rename` is atomic), created 0600, written, fsynced, renamed, then the directory fsynced.
 pub(crate) fn atomic_replace(path: &Path, contents: &[u8]) -> Result<(), Error> {
     let dir = parent_dir(path);
-    let mut rnd = [0u8; 8];
-    crate::aead::fill_random(&mut rnd)?;
-    let suffix: String = rnd.iter().map(|b| format!("{b:02x}")).collect();
-    let tmp = dir.join(format!(
-        "{}{}-{suffix}",
-        temp_prefix(path),
-        std::process::id()
-    ));
+    let tmp = temp_path(path)?;
     let result = (|| {
         let mut f = private_create_new()
             .open(&tmp)

@@ -18,8 +18,13 @@ const KEY_FILE_LEN: usize = 8 + 1 + KEY_LEN;
 /// Argon2id cost parameters for a passphrase-protected vault.
 ///
 /// The default is RFC 9106's second recommended option with one lane (64 MiB, 3 passes):
-/// about a quarter second per unlock on a laptop. Parameters read from a vault file are
-/// bounded by the same limits so a crafted header cannot make `open` allocate gigabytes.
+/// about a quarter second per unlock on a laptop. [`Argon2Params::new`] accepts up to 1 GiB,
+/// 32 passes, 16 lanes. Parameters read from a vault file's (unauthenticated) header are held
+/// to a tighter ceiling before any hashing: at most [`HEADER_CEILING_M_KIB`] (256 MiB),
+/// [`HEADER_CEILING_T`] passes and [`HEADER_CEILING_P`] lanes, or the caller's own `params`
+/// where those are higher (a vault created with stronger parameters is opened by passing
+/// the same parameters again). A crafted header therefore cannot make `open` spend more
+/// than about four default unlocks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Argon2Params {
     m_cost_kib: u32,
@@ -31,6 +36,13 @@ pub struct Argon2Params {
 pub const MAX_ARGON2_M_KIB: u32 = 1 << 20;
 const MAX_ARGON2_T: u32 = 32;
 const MAX_ARGON2_P: u32 = 16;
+/// Highest Argon2 memory cost (KiB) accepted from a vault header unless the caller's
+/// parameters are higher (256 MiB, four times the default).
+pub const HEADER_CEILING_M_KIB: u32 = 256 * 1024;
+/// Highest Argon2 pass count accepted from a vault header unless the caller's is higher.
+pub const HEADER_CEILING_T: u32 = 8;
+/// Highest Argon2 lane count accepted from a vault header unless the caller's is higher.
+pub const HEADER_CEILING_P: u32 = 4;
 
 impl Argon2Params {
     /// Checks the bounds: 1 ≤ p ≤ 16, 8·p KiB ≤ memory ≤ 1 GiB, 1 ≤ passes ≤ 32.
@@ -58,6 +70,21 @@ impl Argon2Params {
             } => Self::new(m_cost_kib, t_cost, p_cost),
             KdfParams::KeyFile => Err(Error::WrongKey),
         }
+    }
+
+    /// Refuses header parameters above the ceiling: the defaults' ceiling, raised to the
+    /// caller's own parameters where those are higher.
+    pub(crate) fn within_ceiling(self, caller: Self) -> Result<Self, Error> {
+        if self.m_cost_kib > HEADER_CEILING_M_KIB.max(caller.m_cost_kib)
+            || self.t_cost > HEADER_CEILING_T.max(caller.t_cost)
+            || self.p_cost > HEADER_CEILING_P.max(caller.p_cost)
+        {
+            return Err(Error::Kdf(
+                "argon2 parameters in the vault header exceed the ceiling \
+                 (pass parameters at least as high to open this vault)",
+            ));
+        }
+        Ok(self)
     }
 
     pub(crate) fn to_header(self) -> KdfParams {
@@ -124,8 +151,9 @@ impl KeySource {
     ) -> Result<RootKey, Error> {
         match (self, kdf) {
             (Self::KeyFile(path), KdfParams::KeyFile) => read_or_create_key_file(path, create),
-            (Self::Passphrase { passphrase, .. }, KdfParams::Argon2id { .. }) => {
-                let p = Argon2Params::from_header(kdf)?;
+            (Self::Passphrase { passphrase, params }, KdfParams::Argon2id { .. }) => {
+                // Checked before any hashing: the header is not authenticated yet.
+                let p = Argon2Params::from_header(kdf)?.within_ceiling(*params)?;
                 let mut out = Zeroizing::new([0u8; KEY_LEN]);
                 argon2id_raw(
                     passphrase.expose_secret().as_bytes(),
@@ -216,10 +244,19 @@ fn parse_key_file(bytes: &[u8]) -> Result<RootKey, Error> {
     Ok(key)
 }
 
-/// The keys one vault uses, derived from its root key and store id.
+/// The keys one vault uses, derived from its root key and store id. Both are kept as bytes in
+/// `Zeroizing` (wiped on drop); the ring HMAC key is rebuilt per use by [`FileKeys::mac`]
+/// because ring's key objects are not wiped when dropped.
 pub(crate) struct FileKeys {
-    pub(crate) mac: hmac::Key,
+    mac: RootKey,
     pub(crate) entry: RootKey,
+}
+
+impl FileKeys {
+    /// The HMAC key, built for one use (its ring state lives only for that call).
+    pub(crate) fn mac(&self) -> hmac::Key {
+        hmac::Key::new(hmac::HMAC_SHA256, self.mac.as_ref())
+    }
 }
 
 struct Len(usize);
@@ -230,11 +267,12 @@ impl hkdf::KeyType for Len {
 }
 
 pub(crate) fn derive_file_keys(root: &[u8], store_id: &[u8; 16]) -> Result<FileKeys, Error> {
+    // ring's transient PRK (an HMAC key state) is not wiped; it lives only for this call.
     let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, store_id).extract(root);
-    let mac = hmac::Key::from(
-        prk.expand(&[b"bosso-vault/v1/file-mac"], hmac::HMAC_SHA256)
-            .map_err(|_| Error::Kdf("hkdf expand"))?,
-    );
+    let mut mac = Zeroizing::new([0u8; KEY_LEN]);
+    prk.expand(&[b"bosso-vault/v1/file-mac"], Len(KEY_LEN))
+        .and_then(|okm| okm.fill(mac.as_mut()))
+        .map_err(|_| Error::Kdf("hkdf expand"))?;
     let mut entry = Zeroizing::new([0u8; KEY_LEN]);
     prk.expand(&[b"bosso-vault/v1/entry"], Len(KEY_LEN))
         .and_then(|okm| okm.fill(entry.as_mut()))

@@ -48,7 +48,7 @@ impl std::fmt::Debug for EncryptedFileStore {
 }
 
 fn key_check(keys: &FileKeys, header: &Header) -> hmac::Tag {
-    let mut ctx = hmac::Context::with_key(&keys.mac);
+    let mut ctx = hmac::Context::with_key(&keys.mac());
     ctx.update(KEY_CHECK_LABEL);
     ctx.update(&header.key_check_input());
     ctx.sign()
@@ -120,9 +120,10 @@ impl EncryptedFileStore {
             return Err(Error::WrongKey);
         }
         let input = [KEY_CHECK_LABEL, &parsed.header.key_check_input()].concat();
-        hmac::verify(&self.keys.mac, &input, &parsed.header.key_check)
+        hmac::verify(&self.keys.mac(), &input, &parsed.header.key_check)
             .map_err(|_| Error::WrongKey)?;
-        hmac::verify(&self.keys.mac, parsed.authenticated, &parsed.mac).map_err(|_| Error::Tampered)
+        hmac::verify(&self.keys.mac(), parsed.authenticated, &parsed.mac)
+            .map_err(|_| Error::Tampered)
     }
 
     /// Reads, parses and authenticates the current file; returns the sealed entries.
@@ -139,7 +140,7 @@ impl EncryptedFileStore {
 
     fn write(&self, entries: &BTreeMap<EntryName, Vec<u8>>) -> Result<(), Error> {
         let mut bytes = format::serialize(&self.header, entries)?;
-        let mac = hmac::sign(&self.keys.mac, &bytes);
+        let mac = hmac::sign(&self.keys.mac(), &bytes);
         bytes.extend_from_slice(mac.as_ref());
         debug_assert_eq!(mac.as_ref().len(), MAC_LEN);
         io::atomic_replace(&self.path, &bytes)
@@ -203,6 +204,35 @@ impl EncryptedFileStore {
         })
     }
 
+    /// Blocking [`SecretStore::put_if_absent`]: the check and the write happen under the
+    /// inter-process write lock, so two writers never both store a value.
+    pub fn put_if_absent_blocking(
+        &self,
+        name: &EntryName,
+        value: &SecretBytes,
+    ) -> Result<bool, Error> {
+        let value = value.expose_secret();
+        if value.len() > MAX_VALUE_LEN {
+            return Err(Error::TooLarge);
+        }
+        let sealed = aead::seal(
+            self.keys.entry.as_ref(),
+            ENTRY_LABEL,
+            &entry_ad(&self.header.store_id, name),
+            value,
+        )?;
+        self.modify(|entries| {
+            if entries.contains_key(name) {
+                return Ok((false, false));
+            }
+            if entries.len() >= format::MAX_ENTRIES {
+                return Err(Error::StoreFull);
+            }
+            entries.insert(name.clone(), sealed);
+            Ok((true, true))
+        })
+    }
+
     /// Blocking [`SecretStore::delete`].
     pub fn delete_blocking(&self, name: &EntryName) -> Result<bool, Error> {
         self.modify(|entries| {
@@ -228,6 +258,10 @@ impl SecretStore for EncryptedFileStore {
 
     async fn put(&self, name: &EntryName, value: &SecretBytes) -> Result<(), Error> {
         self.put_blocking(name, value)
+    }
+
+    async fn put_if_absent(&self, name: &EntryName, value: &SecretBytes) -> Result<bool, Error> {
+        self.put_if_absent_blocking(name, value)
     }
 
     async fn delete(&self, name: &EntryName) -> Result<bool, Error> {
