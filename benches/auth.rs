@@ -35,13 +35,16 @@ fn b64(b: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(b)
 }
 
+/// The raw primitive's verify: (message, signature) -> valid.
+type RawVerify = Box<dyn Fn(&[u8], &[u8]) -> bool>;
+
 /// One algorithm's fixture: token, JWKS, the raw-verify closure inputs and the peer key.
 struct Case {
     name: &'static str,
     alg: Alg,
     token: String,
     jwks: Vec<u8>,
-    raw: Box<dyn Fn(&[u8], &[u8]) -> bool>,
+    raw: RawVerify,
     peer_key: jsonwebtoken::DecodingKey,
     peer_alg: jsonwebtoken::Algorithm,
 }

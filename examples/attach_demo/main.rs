@@ -1,0 +1,21 @@
+//! The whole attach story in one command: `cargo run --example attach_demo`.
+//!
+//! A stand-in OIDC identity provider, the web service (HTTPS/WSS, axum over rustls) with the
+//! attach gate and an untrusted relay, and a daemon reached through end-to-end encryption,
+//! all on loopback. Each step prints PASS or FAIL; the exit code is non-zero if any failed.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod scenario;
+
+#[tokio::main]
+async fn main() {
+    let log = scenario::logs::install(std::env::var_os("DEMO_QUIET").is_none());
+    let ok = scenario::run(log).await;
+    std::process::exit(if ok { 0 } else { 1 });
+}
