@@ -211,5 +211,87 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench);
+// ---------------- the attach gate ----------------
+// The full admit path (Host, Origin, subprotocol parse, Ed25519 verify, in-memory replay
+// consume, ownership re-check, live-view registration) beside a bare attach-token verify
+// with the same key: the gate's target is at most 1.3x the bare verify.
+fn bench_gate(c: &mut Criterion) {
+    use bosso::auth::gate::{AttachGate, Authenticated};
+    use bosso::auth::host::{HostPolicy, OriginPolicy};
+    use bosso::auth::ownership::MemoryOwnershipStore;
+    use bosso::token::*;
+    use secrecy::ExposeSecret;
+
+    struct U(UserId);
+    impl Authenticated for U {
+        fn user(&self) -> &UserId {
+            &self.0
+        }
+    }
+    let ring = KeyRing::new(SigningKey::generate_ed25519(KeyId::new("k").unwrap()).unwrap());
+    let aud = Audience::new("bosso").unwrap();
+    let store = MemoryOwnershipStore::new();
+    let (user, daemon) = (UserId::new("alice").unwrap(), DaemonId::new("d").unwrap());
+    let (session, chat) = (SessionId::new("s").unwrap(), ChatId::new("c").unwrap());
+    store.set_daemon(&user, &daemon, Some(InstanceId::new("r").unwrap()));
+    store.set_session(&user, &daemon, &session, vec![chat.clone()]);
+    let gate = AttachGate::new(
+        Minter::new(ring.active().clone(), aud.clone()),
+        Verifier::new(ring.verification_keys(), aud.clone()),
+        store,
+        MemoryReplayStore::with_capacity(1 << 24),
+    )
+    .with_hosts(HostPolicy::only().allow("app.example.com").unwrap())
+    .with_origins(OriginPolicy::exact(["https://app.example.com"]).unwrap())
+    .with_protocols(["app.v1"]);
+    let bare = Verifier::new(ring.verification_keys(), aud);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let principal = U(user);
+    // Tokens are minted outside the timed region (single use: each admit needs a new one).
+    let mint = || {
+        let t = rt
+            .block_on(gate.issue(
+                &principal,
+                session.clone(),
+                chat.clone(),
+                Permission::Editor,
+            ))
+            .unwrap();
+        let mut h = axum::http::HeaderMap::new();
+        h.insert(axum::http::header::HOST, "app.example.com".parse().unwrap());
+        h.insert(
+            axum::http::header::ORIGIN,
+            "https://app.example.com".parse().unwrap(),
+        );
+        let v = subprotocol::client_header_value("app.v1", &t).unwrap();
+        h.insert(
+            axum::http::header::SEC_WEBSOCKET_PROTOCOL,
+            v.expose_secret().parse().unwrap(),
+        );
+        (t, h)
+    };
+    let mut g = c.benchmark_group("gate_admit_ed25519");
+    g.bench_function("bosso_full_admit", |b| {
+        b.iter_batched(
+            mint,
+            |(_, h)| rt.block_on(gate.admit(&h, &session, &chat)).unwrap(),
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    let (t, _) = mint();
+    g.bench_function("bare_token_verify", |b| {
+        b.iter(|| {
+            bare.verify_str(
+                std::hint::black_box(t.expose_secret()),
+                &Expected::any_scope(),
+            )
+            .unwrap()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_gate);
 criterion_main!(benches);
