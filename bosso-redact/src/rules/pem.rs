@@ -125,7 +125,10 @@ pub(crate) fn open_block(h: &[u8]) -> Option<usize> {
                     .map_or(0, |n| n + 1);
                 return Some(line_start);
             }
-            Some((end, true)) => from = end.max(s + 11),
+            // Not `from = end`: a BEGIN inside a complete block can open a block of its own,
+            // and the whole-buffer engine (which tries every anchor and merges overlapping
+            // hits) sees it; skipping it let the writer release a line too early.
+            Some((_, true)) => from = s + 11,
             None => {
                 // A BEGIN line still being written (no newline yet) might become a block.
                 if line_end(h, s) == h.len() {
