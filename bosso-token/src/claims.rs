@@ -79,12 +79,17 @@ impl Expected {
     }
 
     pub(crate) fn matches(&self, c: &crate::format::WireClaims<'_>) -> bool {
-        self.user.as_ref().is_none_or(|u| u.as_str() == c.user)
+        self.user
+            .as_ref()
+            .is_none_or(|u| u.as_str().as_bytes() == c.user)
             && self
                 .session
                 .as_ref()
-                .is_none_or(|s| s.as_str() == c.session)
-            && self.chat.as_ref().is_none_or(|ch| ch.as_str() == c.chat)
+                .is_none_or(|s| s.as_str().as_bytes() == c.session)
+            && self
+                .chat
+                .as_ref()
+                .is_none_or(|ch| ch.as_str().as_bytes() == c.chat)
             && self.permission.is_none_or(|p| c.permission.satisfies(p))
     }
 }

@@ -136,11 +136,11 @@ pub(crate) fn mint_raw(
     jti: TokenId,
 ) -> AttachToken {
     let claims = WireClaims {
-        kid: key.key_id().as_str(),
-        aud: audience.as_str(),
-        user: scope.user.as_str(),
-        session: scope.session.as_str(),
-        chat: scope.chat.as_str(),
+        kid: key.key_id().as_str().as_bytes(),
+        aud: audience.as_str().as_bytes(),
+        user: scope.user.as_str().as_bytes(),
+        session: scope.session.as_str().as_bytes(),
+        chat: scope.chat.as_str().as_bytes(),
         permission: scope.permission,
         iat,
         exp,

@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::claims::{AttachClaims, Expected, Scope};
-use crate::format::{Decoded, Version};
+use crate::format::{Decoded, Version, field_str};
 use crate::key::VerificationKeys;
 use crate::mint::{DEFAULT_TTL_SECS, MAX_TTL_SECS};
 use crate::replay::{Consumption, ReplayStore};
@@ -100,13 +100,13 @@ impl VerifiedToken {
         let c = self.decoded.claims()?;
         Ok(AttachClaims {
             scope: Scope {
-                user: UserId::from_checked(c.user),
-                session: SessionId::from_checked(c.session),
-                chat: ChatId::from_checked(c.chat),
+                user: UserId::from_checked(field_str(c.user, "user id")?),
+                session: SessionId::from_checked(field_str(c.session, "session id")?),
+                chat: ChatId::from_checked(field_str(c.chat, "chat id")?),
                 permission: c.permission,
             },
-            audience: Audience::from_checked(c.aud),
-            key_id: KeyId::from_checked(c.kid),
+            audience: Audience::from_checked(field_str(c.aud, "audience")?),
+            key_id: KeyId::from_checked(field_str(c.kid, "key id")?),
             token_id: c.jti,
             issued_at: c.iat,
             expires_at: c.exp,
@@ -201,7 +201,7 @@ impl Verifier {
             key.verify(decoded.signing_input(), decoded.signature())?;
         }
         let c = decoded.claims()?;
-        if c.aud != self.audience.as_str() {
+        if c.aud != self.audience.as_str().as_bytes() {
             return Err(Error::WrongAudience);
         }
         let now = self.clock.now();
