@@ -1,10 +1,9 @@
 //! Single use: the replay store records every consumed token id until the token could no
 //! longer verify anyway.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-use std::collections::hash_map::{Entry, HashMap};
+use std::collections::hash_map::{Entry, HashMap, RandomState};
 use std::future::Future;
+use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::{Clock, Error, SystemClock, TokenId, UnixTime};
@@ -56,7 +55,8 @@ impl<S: ReplayStore> ReplayStore for &S {
 
 const SHARDS: usize = 16;
 
-/// Default capacity of [`MemoryReplayStore`]: a million live token ids (about 80 MB at worst),
+/// Default capacity of [`MemoryReplayStore`]: a million live token ids (about 52 MB at worst:
+/// 24-byte entries in tables of at most 2^17 slots per shard),
 /// i.e. over 3,000 attaches per second sustained with five-minute tokens.
 pub const DEFAULT_REPLAY_CAPACITY: usize = 1 << 20;
 
@@ -71,23 +71,59 @@ pub struct MemoryReplayStore {
     clock: Arc<dyn Clock>,
 }
 
-#[derive(Default)]
+/// Below this many ids a shard is never swept just for having grown.
+const MIN_SWEEP_LEN: usize = 256;
+
+/// One shard: a map from id to the time it may be forgotten.
+///
+/// Expired ids are not tracked one by one. They stay in the map, where a lookup already treats
+/// them as absent, until a sweep drops them all in one sequential pass. A sweep runs when the
+/// shard has doubled since the last one (so its cost is a few slot visits per insert) or is
+/// full, and only if some id has actually expired (so a full shard of live ids refuses new
+/// ones in O(1) instead of scanning on every call).
 struct Shard {
-    until: HashMap<TokenId, UnixTime>,
-    by_expiry: BinaryHeap<Reverse<(UnixTime, TokenId)>>,
+    until: HashMap<IdKey, UnixTime, IdHash>,
+    /// No id in the map expires before this: a lower bound, exact right after a sweep.
+    earliest: UnixTime,
+    /// The length at which growth alone triggers the next sweep.
+    sweep_at: usize,
 }
 
 impl Shard {
-    /// Drops ids whose `until` has passed. Amortised O(log n) per id: each is pushed and
-    /// popped once.
-    fn purge(&mut self, now: UnixTime) {
-        while let Some(Reverse((until, id))) = self.by_expiry.peek().copied() {
-            if until >= now {
-                break;
-            }
-            self.by_expiry.pop();
-            self.until.remove(&id);
+    fn new(hash: IdHash) -> Self {
+        Self {
+            until: HashMap::with_hasher(hash),
+            earliest: UnixTime::from_secs(u64::MAX),
+            sweep_at: MIN_SWEEP_LEN,
         }
+    }
+}
+
+impl Shard {
+    fn sweep_if_due(&mut self, now: UnixTime, per_shard: usize) {
+        let len = self.until.len();
+        if (len < self.sweep_at && len < per_shard) || self.earliest >= now {
+            return;
+        }
+        let mut earliest = UnixTime::from_secs(u64::MAX);
+        self.until.retain(|_, until| {
+            let keep = *until >= now;
+            if keep {
+                earliest = earliest.min(*until);
+            }
+            keep
+        });
+        self.earliest = earliest;
+        let live = self.until.len();
+        self.sweep_at = live.saturating_add(live / 2).max(MIN_SWEEP_LEN);
+        // A burst may have grown the table far beyond the live set; give the memory back.
+        if self.until.capacity() > 4 * self.sweep_at {
+            self.until.shrink_to(self.sweep_at);
+        }
+    }
+
+    fn remember(&mut self, until: UnixTime) {
+        self.earliest = self.earliest.min(until);
     }
 }
 
@@ -114,7 +150,8 @@ impl MemoryReplayStore {
     /// A store that holds at most about `capacity` live ids (rounded up to a multiple of 16).
     pub fn with_capacity(capacity: usize) -> Self {
         let per_shard = capacity.div_ceil(SHARDS).max(1);
-        let shards = (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect();
+        let hash = IdHash::random();
+        let shards = (0..SHARDS).map(|_| Mutex::new(Shard::new(hash))).collect();
         Self {
             shards,
             per_shard,
@@ -129,7 +166,8 @@ impl MemoryReplayStore {
         self
     }
 
-    /// Number of ids currently remembered (expired ones may linger until the next insert).
+    /// Number of ids currently held, including expired ones not yet swept away (they no longer
+    /// count as used, and a full shard sweeps them before refusing a new id).
     pub fn len(&self) -> usize {
         self.shards
             .iter()
@@ -147,40 +185,117 @@ impl MemoryReplayStore {
         // a shard evenly.
         let idx = usize::from(id.as_bytes()[0]) % SHARDS;
         let shard = self.shards.get(idx).ok_or(Error::ReplayStoreFull)?;
-        // A panic while holding the lock cannot leave a half-applied insert (HashMap and heap
-        // updates are each complete), so a poisoned shard is still consistent.
+        // A panic while holding the lock cannot leave a half-applied insert (each map update is
+        // complete, and `earliest` only ever errs low), so a poisoned shard is still consistent.
         let mut guard = shard.lock().unwrap_or_else(PoisonError::into_inner);
         let shard = &mut *guard;
         let now = self.clock.now();
-        // Purging on every call keeps memory at the live set, not at capacity; it costs one
-        // heap peek when nothing has expired.
-        shard.purge(now);
+        shard.sweep_if_due(now, self.per_shard);
         let len = shard.until.len();
-        match shard.until.entry(id) {
-            Entry::Occupied(e) if *e.get() >= now => Ok(Consumption::Replayed),
+        let fresh = match shard.until.entry(IdKey::from(id)) {
+            Entry::Occupied(e) if *e.get() >= now => return Ok(Consumption::Replayed),
             Entry::Occupied(mut e) => {
                 // Remembered past its `until`: the token can no longer verify, so this is a
                 // (harmless) id reuse after expiry. Refresh the entry and treat it as fresh.
                 e.insert(until);
-                shard.by_expiry.push(Reverse((until, id)));
-                Ok(Consumption::Fresh)
+                Consumption::Fresh
             }
-            Entry::Vacant(_) if len >= self.per_shard => Err(Error::ReplayStoreFull),
+            Entry::Vacant(_) if len >= self.per_shard => return Err(Error::ReplayStoreFull),
             Entry::Vacant(v) => {
                 v.insert(until);
-                shard.by_expiry.push(Reverse((until, id)));
-                if shard.by_expiry.len() > 2 * self.per_shard.max(64) {
-                    // Stale heap entries from refreshed ids; rebuild so the heap stays bounded.
-                    let live: Vec<_> = shard
-                        .until
-                        .iter()
-                        .map(|(id, u)| Reverse((*u, *id)))
-                        .collect();
-                    shard.by_expiry = BinaryHeap::from(live);
-                }
-                Ok(Consumption::Fresh)
+                Consumption::Fresh
             }
+        };
+        shard.remember(until);
+        Ok(fresh)
+    }
+}
+
+/// A token id as the shard maps store it: two words, so an entry is 24 bytes (a `u128` key
+/// would be 16-aligned and pad it to 32), and hashed in a single [`Hasher::write_u128`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct IdKey(u64, u64);
+
+impl From<TokenId> for IdKey {
+    fn from(id: TokenId) -> Self {
+        let x = u128::from_be_bytes(*id.as_bytes());
+        // Truncation is the point: the two halves of the id.
+        #[allow(clippy::cast_possible_truncation)]
+        Self((x >> 64) as u64, x as u64)
+    }
+}
+
+impl std::hash::Hash for IdKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u128(u128::from(self.0) << 64 | u128::from(self.1));
+    }
+}
+
+/// The shard maps' hash: a keyed folded multiply of the two halves of the id.
+///
+/// The keys of these maps are token ids, 128 bits of CSPRNG output chosen by whoever holds a
+/// signing key, so they need mixing, not SipHash's full strength against chosen inputs (which
+/// cost a quarter of a consume). The random per-store key still keeps a caller that feeds
+/// chosen ids through [`ReplayStore`] from aiming them at one bucket without knowing it.
+#[derive(Clone, Copy)]
+struct IdHash {
+    k0: u64,
+    k1: u64,
+}
+
+impl IdHash {
+    fn random() -> Self {
+        // RandomState is seeded from the OS once per thread and perturbed per instance.
+        let s = RandomState::new();
+        Self {
+            k0: s.hash_one(0u8),
+            k1: s.hash_one(1u8),
         }
+    }
+}
+
+impl BuildHasher for IdHash {
+    type Hasher = IdHasher;
+    fn build_hasher(&self) -> IdHasher {
+        IdHasher {
+            key: *self,
+            state: 0,
+        }
+    }
+}
+
+struct IdHasher {
+    key: IdHash,
+    state: u64,
+}
+
+fn folded_multiply(a: u64, b: u64) -> u64 {
+    let m = u128::from(a) * u128::from(b);
+    // Truncation is the point: fold the high half onto the low half.
+    #[allow(clippy::cast_possible_truncation)]
+    let (lo, hi) = (m as u64, (m >> 64) as u64);
+    lo ^ hi
+}
+
+impl Hasher for IdHasher {
+    fn write_u128(&mut self, x: u128) {
+        // Truncation is the point: the two halves of the id.
+        #[allow(clippy::cast_possible_truncation)]
+        let (hi, lo) = ((x >> 64) as u64, x as u64);
+        self.state = folded_multiply(lo ^ self.key.k0 ^ self.state, hi ^ self.key.k1);
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u128` is used by the maps; this keeps the hasher total for any input.
+        for chunk in bytes.chunks(16) {
+            let mut b = [0u8; 16];
+            b.iter_mut().zip(chunk).for_each(|(d, s)| *d = *s);
+            self.write_u128(u128::from_le_bytes(b));
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.state
     }
 }
 

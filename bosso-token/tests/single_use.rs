@@ -175,6 +175,56 @@ fn memory_is_bounded_and_full_store_fails_closed() {
 }
 
 #[test]
+fn memory_follows_the_live_set_and_sweeps_keep_live_ids() {
+    // 100 seconds of 1,000 consumes each, every id living 10 s: about 11,000 ids are live at
+    // the end. Expired ids must be swept as the store grows (not only when it is full), and
+    // no sweep may drop an id that is still live.
+    let clock = ManualClock::new(UnixTime::from_secs(T0));
+    let store = MemoryReplayStore::new().with_clock(Arc::new(clock.clone()));
+    let mut last_second = Vec::new();
+    for sec in 0..100 {
+        clock.set(UnixTime::from_secs(T0 + sec));
+        for _ in 0..1000 {
+            let id = TokenId::from_bytes(rand16());
+            let r = block_on(store.consume(id, UnixTime::from_secs(T0 + sec + 10)));
+            assert_eq!(r.unwrap(), Consumption::Fresh);
+            if sec == 99 {
+                last_second.push(id);
+            }
+        }
+    }
+    assert!(store.len() < 20_000, "len {} for 11,000 live", store.len());
+    for id in last_second {
+        let r = block_on(store.consume(id, UnixTime::from_secs(T0 + 200)));
+        assert_eq!(r.unwrap(), Consumption::Replayed);
+    }
+}
+
+#[test]
+fn a_sweep_keeps_an_id_through_its_last_second() {
+    // The contract is "remembered at least until `until`", inclusive. Two ids per shard: a
+    // full shard with one expired id must sweep, and that sweep, running at exactly `until`
+    // of the other id, must keep it.
+    let clock = ManualClock::new(UnixTime::from_secs(T0));
+    let store = MemoryReplayStore::with_capacity(32).with_clock(Arc::new(clock.clone()));
+    let in_shard_0 = |tag: u8| {
+        let mut id = rand16();
+        id[0] = 0;
+        id[1] = tag;
+        TokenId::from_bytes(id)
+    };
+    let (a, short, b) = (in_shard_0(1), in_shard_0(2), in_shard_0(3));
+    let consume = |id, until| block_on(store.consume(id, UnixTime::from_secs(until)));
+    assert_eq!(consume(a, T0 + 10), Ok(Consumption::Fresh));
+    assert_eq!(consume(short, T0 + 5), Ok(Consumption::Fresh));
+    clock.set(UnixTime::from_secs(T0 + 10));
+    assert_eq!(consume(b, T0 + 20), Ok(Consumption::Fresh));
+    assert_eq!(consume(a, T0 + 20), Ok(Consumption::Replayed));
+    // The shard now holds two live ids: a third is refused, not let in by evicting one.
+    assert_eq!(consume(short, T0 + 20), Err(Error::ReplayStoreFull));
+}
+
+#[test]
 fn verified_token_exposes_no_claims_before_consume() {
     // Compile-level property documented here: VerifiedToken only offers token_id,
     // replay_until and consume. The replay window covers the largest leeway any verifier
