@@ -1,33 +1,35 @@
-//! A stand-in OIDC identity provider: discovery and JWKS over HTTPS, EdDSA access tokens.
+//! A stand-in OIDC identity provider: discovery and JWKS over HTTPS, and EdDSA access tokens
+//! minted by `bosso_auth::accounts::access` (what a host's own auth service would run).
 
 use std::sync::Arc;
 
 use axum::Json;
 use axum::routing::get;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use ring::signature::{Ed25519KeyPair, KeyPair as _};
+use bosso::auth::accounts::access::{AccessConfig, AccessIssuer, AccessSigningKey};
+use bosso::token::{KeyId, SystemClock, UserId};
 use serde_json::json;
 
 pub struct Idp {
-    key: Ed25519KeyPair,
+    minter: AccessIssuer<SystemClock>,
     pub issuer: String,
 }
-
-const KID: &str = "demo-idp-1";
 
 impl Idp {
     /// Generates the signing key (demo-only, in memory) and serves the IdP; returns it with
     /// its issuer URL.
     pub fn start(tls: &super::tls::Tls) -> Result<Arc<Self>, String> {
-        let rng = ring::rand::SystemRandom::new();
-        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).map_err(|_| "keygen")?;
-        let key = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).map_err(|_| "key")?;
-        let x = B64.encode(key.public_key().as_ref());
         let (listener, port) = super::tls::listener()?;
         let issuer = format!("https://localhost:{port}");
+        let key = KeyId::new("demo-idp-1")
+            .map_err(|e| e.to_string())
+            .and_then(|kid| AccessSigningKey::generate_ed25519(kid).map_err(|e| e.to_string()))?;
+        let config = AccessConfig::new(issuer.clone(), "bosso").map_err(|e| e.to_string())?;
+        let minter = AccessIssuer::new(config, key, SystemClock);
+        let jwks: serde_json::Value = minter
+            .jwks_json()
+            .map_err(|e| e.to_string())
+            .and_then(|s| serde_json::from_str(&s).map_err(|e| e.to_string()))?;
         let discovery = json!({"issuer": issuer, "jwks_uri": format!("{issuer}/jwks")});
-        let jwks = json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": KID, "alg": "EdDSA", "use": "sig", "x": x}]});
         let app = axum::Router::new()
             .route(
                 "/.well-known/openid-configuration",
@@ -38,23 +40,15 @@ impl Idp {
                 get(move || async move { ([("cache-control", "max-age=300")], Json(jwks)) }),
             );
         super::tls::serve(listener, app, tls);
-        Ok(Arc::new(Self { key, issuer }))
+        Ok(Arc::new(Self { minter, issuer }))
     }
 
-    /// An access token for `sub` (valid five minutes), as the IdP would issue after login.
-    pub fn access_token(&self, sub: &str, email: &str) -> String {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        let header = json!({"alg": "EdDSA", "typ": "JWT", "kid": KID});
-        let claims = json!({"iss": self.issuer, "sub": sub, "aud": "bosso", "iat": now, "exp": now + 300, "email": email});
-        let input = format!(
-            "{}.{}",
-            B64.encode(header.to_string()),
-            B64.encode(claims.to_string())
-        );
-        let sig = self.key.sign(input.as_bytes());
-        format!("{input}.{}", B64.encode(sig.as_ref()))
+    /// An access token for `sub` (valid 15 minutes), as the IdP would issue after login.
+    pub fn access_token(&self, sub: &str) -> Result<String, String> {
+        let user = UserId::new(sub).map_err(|e| e.to_string())?;
+        self.minter
+            .issue(&user, &[])
+            .map(|t| t.expose().to_owned())
+            .map_err(|e| e.to_string())
     }
 }

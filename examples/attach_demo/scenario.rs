@@ -137,8 +137,8 @@ async fn scenario(r: &mut report::Report, log: &logs::Captured) -> Result<(), St
         tls: tls.client.clone(),
         web: port.to_string(),
     };
-    let jwt_alice = idp.access_token("alice", "alice@example.com");
-    let jwt_bob = idp.access_token("bob", "bob@example.com");
+    let jwt_alice = idp.access_token("alice")?;
+    let jwt_bob = idp.access_token("bob")?;
     let mut secrets = vec![
         jwt_alice.clone(),
         jwt_bob.clone(),

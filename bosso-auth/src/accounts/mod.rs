@@ -1,4 +1,5 @@
-//! The account layer: passwords, TOTP, sessions, refresh rotation, rate limits and lockout.
+//! The account layer: passwords, TOTP, sessions, refresh rotation, access JWTs, rate limits and
+//! lockout.
 //!
 //! Every piece keeps its state behind a store trait (async, return-position `impl Future`) with
 //! a bounded in-memory implementation; a Redis implementation can be added beside each without
@@ -11,6 +12,7 @@
 //! | [`totp`] | SHA-1, 6 digits, 30 s, skew 1 | what every authenticator app speaks; RFC 6238 5.2 |
 //! | [`session`] | idle 7 d, touch 24 h, absolute 30 d | the seeds' session table |
 //! | [`refresh`] | 7 d per token and per family | the seeds' "7-day max session" |
+//! | [`access`] | EdDSA, 15 min, at most 1 h | cannot be revoked, so short; see the module |
 //! | [`ratelimit`] | login 10/min, general 20/s | the seeds' limits |
 //! | [`lockout`] | 5 failures / 15 min, 1 min doubling to 1 h | see the module |
 //!
@@ -59,6 +61,7 @@
 //! assert_eq!(sessions.validate(token.expose()).await?.user(), session.user());
 //! # Ok(()) }
 //! ```
+pub mod access;
 pub mod lockout;
 pub mod password;
 pub mod ratelimit;

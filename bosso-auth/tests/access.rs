@@ -1,0 +1,426 @@
+//! Access JWTs minted by `accounts::access` are checked by bosso-auth's own OIDC verifier fed
+//! only the published JWKS (the loop the issue asks for), for EdDSA and RS256, through the
+//! static verifier and the rotating JWKS cache, across key rotation and at the lifetime edges.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+#![allow(missing_docs)]
+
+mod oidc_support;
+
+use std::sync::Arc;
+
+use bosso_auth::Error;
+use bosso_auth::accounts::access::{
+    AccessConfig, AccessIssuer, AccessSigningKey, DEFAULT_ACCESS_TTL_SECS, MAX_ACCESS_TTL_SECS,
+    RsaKeyParts,
+};
+use bosso_auth::oidc::{Alg, JwksCache, KeySet, StaticJwksSource, Verifier, VerifierConfig};
+use bosso_token::{KeyId, ManualClock, UnixTime, UserId};
+use oidc_support::{NOW, b64, unb64, vectors};
+use serde_json::Value;
+
+const ISSUER: &str = "https://auth.bosso.test";
+const API: &str = "https://api.bosso.test";
+
+fn kid(s: &str) -> KeyId {
+    KeyId::new(s).unwrap()
+}
+
+fn alice() -> UserId {
+    UserId::new("alice").unwrap()
+}
+
+fn issuer(key: AccessSigningKey, clock: &ManualClock) -> AccessIssuer<ManualClock> {
+    AccessIssuer::new(AccessConfig::new(ISSUER, API).unwrap(), key, clock.clone())
+}
+
+fn verifier<C>(issuer: &AccessIssuer<C>, clock: &ManualClock) -> Verifier
+where
+    C: bosso_token::Clock,
+{
+    let keys = KeySet::from_jwks_json(issuer.jwks_json().unwrap().as_bytes()).unwrap();
+    let config = VerifierConfig::new(ISSUER, [API])
+        .unwrap()
+        .with_algorithms(issuer.algorithms())
+        .unwrap();
+    Verifier::new(config, keys).with_clock(Arc::new(clock.clone()))
+}
+
+/// The three parts of a compact JWS, the first two decoded as JSON.
+fn parts(jwt: &str) -> (Value, Value, Vec<u8>) {
+    let p: Vec<&str> = jwt.split('.').collect();
+    assert_eq!(p.len(), 3);
+    (
+        serde_json::from_slice(&unb64(p[0])).unwrap(),
+        serde_json::from_slice(&unb64(p[1])).unwrap(),
+        unb64(p[2]),
+    )
+}
+
+/// The RFC 7515 Appendix A.2 RSA key: public and obviously test-only.
+fn rfc7515_rsa() -> Value {
+    let v = vectors("jose/rfc7515_appendix_a.json");
+    v["examples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == "RFC7515-A.2")
+        .unwrap()["jwk"]
+        .clone()
+}
+
+fn rsa_key(jwk: &Value, id: &str) -> AccessSigningKey {
+    let f = |name: &str| unb64(jwk[name].as_str().unwrap());
+    let (n, e, d, p, q, dp, dq, qi) = (
+        f("n"),
+        f("e"),
+        f("d"),
+        f("p"),
+        f("q"),
+        f("dp"),
+        f("dq"),
+        f("qi"),
+    );
+    let parts = RsaKeyParts {
+        n: &n,
+        e: &e,
+        d: &d,
+        p: &p,
+        q: &q,
+        dp: &dp,
+        dq: &dq,
+        qi: &qi,
+    };
+    AccessSigningKey::rs256_from_parts(kid(id), &parts).unwrap()
+}
+
+#[test]
+fn eddsa_tokens_verify_against_the_published_jwks() {
+    let clock = ManualClock::new(UnixTime::from_secs(NOW));
+    let key = AccessSigningKey::generate_ed25519(kid("at-1")).unwrap();
+    let issuer = issuer(key, &clock);
+    let token = issuer
+        .issue(&alice(), &["chats:read", "chats:write"])
+        .unwrap();
+
+    let verified = verifier(&issuer, &clock).verify(token.expose()).unwrap();
+    assert_eq!(verified.subject(), &alice());
+    assert_eq!(verified.issuer(), ISSUER);
+    assert_eq!(verified.audience(), [API.to_string()]);
+    assert_eq!(verified.issued_at(), Some(UnixTime::from_secs(NOW)));
+    assert_eq!(
+        verified.expires_at(),
+        UnixTime::from_secs(NOW + DEFAULT_ACCESS_TTL_SECS)
+    );
+    assert_eq!(DEFAULT_ACCESS_TTL_SECS, 15 * 60);
+    assert!(verified.has_scope("chats:read") && verified.has_scope("chats:write"));
+    assert!(!verified.has_scope("admin"));
+
+    // The wire form: RFC 9068 header, a fresh 128-bit jti per token.
+    let (header, claims, sig) = parts(token.expose());
+    assert_eq!(header["alg"], "EdDSA");
+    assert_eq!(header["typ"], "at+jwt");
+    assert_eq!(header["kid"], "at-1");
+    assert_eq!(sig.len(), 64);
+    assert_eq!(claims["jti"], token.token_id());
+    assert_eq!(unb64(token.token_id()).len(), 16);
+    let other = issuer.issue(&alice(), &[]).unwrap();
+    assert_ne!(other.token_id(), token.token_id());
+    let (_, other_claims, _) = parts(other.expose());
+    assert!(other_claims.get("scope").is_none());
+}
+
+#[test]
+fn the_jwks_holds_only_public_keys() {
+    let clock = ManualClock::new(UnixTime::from_secs(NOW));
+    let jwk = rfc7515_rsa();
+    let mut issuer = issuer(rsa_key(&jwk, "rsa-1"), &clock);
+    issuer
+        .rotate(AccessSigningKey::generate_ed25519(kid("ed-2")).unwrap())
+        .unwrap();
+    let doc: Value = serde_json::from_str(&issuer.jwks_json().unwrap()).unwrap();
+    let keys = doc["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 2);
+    let rsa = keys.iter().find(|k| k["kid"] == "rsa-1").unwrap();
+    // The modulus and exponent are the RFC's (an expected value from outside this code).
+    assert_eq!(rsa["n"], jwk["n"]);
+    assert_eq!(rsa["e"], jwk["e"]);
+    assert_eq!(rsa["alg"], "RS256");
+    for k in keys {
+        assert_eq!(k["use"], "sig");
+        for private in ["d", "p", "q", "dp", "dq", "qi", "k"] {
+            assert!(k.get(private).is_none(), "{private} published in {k}");
+        }
+    }
+    assert_eq!(issuer.algorithms(), vec![Alg::RS256, Alg::EdDSA]);
+}
+
+#[test]
+fn rs256_tokens_verify_here_and_with_the_rfc_public_key() {
+    let clock = ManualClock::new(UnixTime::from_secs(NOW));
+    let jwk = rfc7515_rsa();
+    let issuer = issuer(rsa_key(&jwk, "rsa-1"), &clock);
+    let token = issuer.issue(&alice(), &["chats:read"]).unwrap();
+
+    let verified = verifier(&issuer, &clock).verify(token.expose()).unwrap();
+    assert_eq!(verified.subject(), &alice());
+
+    // Independently of our JWKS export: ring with the RFC's own n and e.
+    let (header, _, sig) = parts(token.expose());
+    assert_eq!(header["alg"], "RS256");
+    let input = token.expose().rsplit_once('.').unwrap().0;
+    let public = ring::signature::RsaPublicKeyComponents {
+        n: unb64(jwk["n"].as_str().unwrap()),
+        e: unb64(jwk["e"].as_str().unwrap()),
+    };
+    public
+        .verify(
+            &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+            input.as_bytes(),
+            &sig,
+        )
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_remote_verifier_through_the_jwks_cache() {
+    let clock = ManualClock::new(UnixTime::from_secs(NOW));
+    let issuer = issuer(
+        AccessSigningKey::generate_ed25519(kid("at-1")).unwrap(),
+        &clock,
+    );
+    let config = VerifierConfig::new(ISSUER, [API])
+        .unwrap()
+        .with_algorithms([Alg::EdDSA])
+        .unwrap();
+    let source = StaticJwksSource::new(issuer.jwks_json().unwrap().into_bytes());
+    let cache = JwksCache::new(config, source).with_clock(Arc::new(clock.clone()));
+    let token = issuer.issue(&alice(), &[]).unwrap();
+    assert_eq!(
+        cache.verify(token.expose()).await.unwrap().subject(),
+        &alice()
+    );
+}
+
+#[test]
+fn rotation_keeps_old_tokens_valid_until_the_key_is_retired() {
+    let clock = ManualClock::new(UnixTime::from_secs(NOW));
+    let mut issuer = issuer(
+        AccessSigningKey::generate_ed25519(kid("at-1")).unwrap(),
+        &clock,
+    );
+    let old = issuer.issue(&alice(), &[]).unwrap();
+    issuer
+        .rotate(AccessSigningKey::generate_ed25519(kid("at-2")).unwrap())
+        .unwrap();
+    let new = issuer.issue(&alice(), &[]).unwrap();
+    assert_eq!(parts(new.expose()).0["kid"], "at-2");
+
+    let v = verifier(&issuer, &clock);
+    v.verify(old.expose()).unwrap();
+    v.verify(new.expose()).unwrap();
+
+    issuer.retire(&kid("at-1")).unwrap();
+    let v = verifier(&issuer, &clock);
+    assert_eq!(v.verify(old.expose()).unwrap_err(), Error::JwtUnknownKey);
+    v.verify(new.expose()).unwrap();
+
+    // A reused key id, retiring the active key or an unknown one: refused.
+    let dup = AccessSigningKey::generate_ed25519(kid("at-2")).unwrap();
+    assert!(matches!(issuer.rotate(dup), Err(Error::InvalidKey(_))));
+    assert!(matches!(
+        issuer.retire(&kid("at-2")),
+        Err(Error::InvalidKey(_))
+    ));
+    assert!(matches!(
+        issuer.retire(&kid("at-9")),
+        Err(Error::InvalidKey(_))
+    ));
+}
+
+#[test]
+fn lifetime_edges() {
+    let clock = ManualClock::new(UnixTime::from_secs(NOW));
+    let config = AccessConfig::new(ISSUER, API)
+        .unwrap()
+        .with_ttl_secs(300)
+        .unwrap();
+    let issuer = AccessIssuer::new(
+        config,
+        AccessSigningKey::generate_ed25519(kid("at-1")).unwrap(),
+        clock.clone(),
+    );
+    let token = issuer.issue(&alice(), &[]).unwrap();
+    assert_eq!(token.expires_at(), UnixTime::from_secs(NOW + 300));
+    let verifier_clock = ManualClock::new(UnixTime::from_secs(NOW));
+    let keys = KeySet::from_jwks_json(issuer.jwks_json().unwrap().as_bytes()).unwrap();
+    let v = Verifier::new(
+        VerifierConfig::new(ISSUER, [API])
+            .unwrap()
+            .with_algorithms([Alg::EdDSA])
+            .unwrap()
+            .with_leeway_secs(0)
+            .unwrap(),
+        keys,
+    )
+    .with_clock(Arc::new(verifier_clock.clone()));
+    verifier_clock.set(UnixTime::from_secs(NOW + 299));
+    v.verify(token.expose()).unwrap();
+    verifier_clock.set(UnixTime::from_secs(NOW + 300));
+    assert_eq!(v.verify(token.expose()).unwrap_err(), Error::JwtExpired);
+
+    for bad in [0, MAX_ACCESS_TTL_SECS + 1] {
+        let r = AccessConfig::new(ISSUER, API).unwrap().with_ttl_secs(bad);
+        assert!(matches!(r, Err(Error::InvalidConfig(_))), "{bad}");
+    }
+    AccessConfig::new(ISSUER, API)
+        .unwrap()
+        .with_ttl_secs(MAX_ACCESS_TTL_SECS)
+        .unwrap();
+}
+
+#[test]
+fn a_verifier_for_another_service_or_issuer_refuses() {
+    let clock = ManualClock::new(UnixTime::from_secs(NOW));
+    let issuer = issuer(
+        AccessSigningKey::generate_ed25519(kid("at-1")).unwrap(),
+        &clock,
+    );
+    let token = issuer.issue(&alice(), &[]).unwrap();
+    let keys = || KeySet::from_jwks_json(issuer.jwks_json().unwrap().as_bytes()).unwrap();
+    let cfg = |iss: &str, aud: &str| {
+        VerifierConfig::new(iss, [aud])
+            .unwrap()
+            .with_algorithms([Alg::EdDSA])
+            .unwrap()
+    };
+    let at = |v: Verifier| v.with_clock(Arc::new(clock.clone()));
+    assert_eq!(
+        at(Verifier::new(cfg(ISSUER, "https://other.test"), keys()))
+            .verify(token.expose())
+            .unwrap_err(),
+        Error::JwtAudienceMismatch
+    );
+    assert_eq!(
+        at(Verifier::new(cfg("https://evil.test", API), keys()))
+            .verify(token.expose())
+            .unwrap_err(),
+        Error::JwtIssuerMismatch
+    );
+    // An RS256-only verifier (the OIDC default) does not take an EdDSA token.
+    let rs_only = VerifierConfig::new(ISSUER, [API]).unwrap();
+    assert_eq!(
+        at(Verifier::new(rs_only, keys()))
+            .verify(token.expose())
+            .unwrap_err(),
+        Error::JwtAlgorithmNotAllowed
+    );
+}
+
+#[test]
+fn any_changed_byte_is_refused() {
+    let clock = ManualClock::new(UnixTime::from_secs(NOW));
+    let issuer = issuer(
+        AccessSigningKey::generate_ed25519(kid("at-1")).unwrap(),
+        &clock,
+    );
+    let v = verifier(&issuer, &clock);
+    let token = issuer.issue(&alice(), &["chats:read"]).unwrap();
+    let (header, mut claims, sig) = parts(token.expose());
+    // Re-signing is impossible without the key: swap the subject and keep the signature.
+    claims["sub"] = "mallory".into();
+    let forged = format!(
+        "{}.{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(claims.to_string().as_bytes()),
+        b64(&sig)
+    );
+    assert_eq!(v.verify(&forged).unwrap_err(), Error::JwtBadSignature);
+    let jwt = token.expose().as_bytes();
+    for i in (0..jwt.len()).step_by(7) {
+        let mut t = jwt.to_vec();
+        t[i] = if t[i] == b'A' { b'B' } else { b'A' };
+        let t = String::from_utf8(t).unwrap();
+        assert!(v.verify(&t).is_err(), "byte {i} changed and still verified");
+    }
+}
+
+#[test]
+fn scopes_and_names_are_validated() {
+    let clock = ManualClock::new(UnixTime::from_secs(NOW));
+    let issuer = issuer(
+        AccessSigningKey::generate_ed25519(kid("at-1")).unwrap(),
+        &clock,
+    );
+    for bad in ["", "two words", "quote\"", "back\\slash", &"s".repeat(65)] {
+        assert!(
+            matches!(issuer.issue(&alice(), &[bad]), Err(Error::InvalidConfig(_))),
+            "{bad:?}"
+        );
+    }
+    let many: Vec<&str> = std::iter::repeat_n("s", 33).collect();
+    assert!(issuer.issue(&alice(), &many).is_err());
+    assert!(issuer.issue(&alice(), &many[..32]).is_ok());
+    assert!(AccessConfig::new("", API).is_err());
+    assert!(AccessConfig::new(ISSUER, "with space").is_err());
+    assert!(AccessConfig::new("x".repeat(257), API).is_err());
+}
+
+#[test]
+fn keys_import_and_debug_never_shows_secrets() {
+    let rng = ring::rand::SystemRandom::new();
+    let pkcs8 = ring::signature::Ed25519KeyPair::generate_pkcs8(&rng).unwrap();
+    let key = AccessSigningKey::ed25519_from_pkcs8(kid("imp-1"), pkcs8.as_ref()).unwrap();
+    assert_eq!(key.alg(), Alg::EdDSA);
+    assert!(matches!(
+        AccessSigningKey::ed25519_from_pkcs8(kid("x"), b"not a key"),
+        Err(Error::InvalidKey(_))
+    ));
+    assert!(matches!(
+        AccessSigningKey::rs256_from_pkcs8(kid("x"), pkcs8.as_ref()),
+        Err(Error::InvalidKey(_))
+    ));
+    // Parts that do not belong together are refused by ring's consistency checks.
+    let jwk = rfc7515_rsa();
+    let f = |name: &str| unb64(jwk[name].as_str().unwrap());
+    let (n, e, d, mut p, q, dp, dq, qi) = (
+        f("n"),
+        f("e"),
+        f("d"),
+        f("p"),
+        f("q"),
+        f("dp"),
+        f("dq"),
+        f("qi"),
+    );
+    p[10] ^= 1;
+    let bad = RsaKeyParts {
+        n: &n,
+        e: &e,
+        d: &d,
+        p: &p,
+        q: &q,
+        dp: &dp,
+        dq: &dq,
+        qi: &qi,
+    };
+    assert!(format!("{bad:?}").contains("REDACTED"));
+    assert!(!format!("{bad:?}").contains(jwk["d"].as_str().unwrap()));
+    assert!(matches!(
+        AccessSigningKey::rs256_from_parts(kid("x"), &bad),
+        Err(Error::InvalidKey(_))
+    ));
+
+    let clock = ManualClock::new(UnixTime::from_secs(NOW));
+    let issuer = issuer(key, &clock);
+    let token = issuer.issue(&alice(), &[]).unwrap();
+    let shown = format!("{token:?} {issuer:?}");
+    let sig = token.expose().rsplit_once('.').unwrap().1;
+    assert!(!shown.contains(sig), "{shown}");
+    assert!(!shown.contains(token.expose()));
+    assert!(shown.contains("imp-1"));
+}
