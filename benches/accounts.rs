@@ -173,5 +173,61 @@ fn rate_limit(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, passwords, totp, sessions, rate_limit);
+/// Minting an EdDSA access JWT: ours beside ring's bare Ed25519 signature over a JWS of the
+/// same size (the limit) and jsonwebtoken's `encode` of the same claims (the peer).
+fn access_jwt(c: &mut Criterion) {
+    use bosso_auth::accounts::access::{AccessConfig, AccessIssuer, AccessSigningKey};
+    use bosso_token::KeyId;
+    use ring::signature::Ed25519KeyPair;
+
+    let rng = ring::rand::SystemRandom::new();
+    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).unwrap();
+    let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+    let key =
+        AccessSigningKey::ed25519_from_pkcs8(KeyId::new("at-1").unwrap(), pkcs8.as_ref()).unwrap();
+    let clock = ManualClock::new(UnixTime::from_secs(1_800_000_000));
+    let config = AccessConfig::new("https://auth.bosso.test", "https://api.bosso.test").unwrap();
+    let issuer = AccessIssuer::new(config, key, clock);
+    let user = UserId::new("6f1c2a8e-3b7d-4e59-9a1f-2c4d5e6f7a8b").unwrap();
+    let token = issuer.issue(&user, &["chats:read"]).unwrap();
+    let input = token.expose().rsplit_once('.').unwrap().0.to_owned();
+
+    #[derive(serde::Serialize)]
+    struct Claims<'a> {
+        iss: &'a str,
+        sub: &'a str,
+        aud: &'a str,
+        iat: u64,
+        exp: u64,
+        jti: &'a str,
+        scope: &'a str,
+    }
+    let claims = Claims {
+        iss: "https://auth.bosso.test",
+        sub: user.as_str(),
+        aud: "https://api.bosso.test",
+        iat: 1_800_000_000,
+        exp: 1_800_000_900,
+        jti: "kY3n0Xx2Jm5pQ8tV1wZ4bA",
+        scope: "chats:read",
+    };
+    let enc = jsonwebtoken::EncodingKey::from_ed_der(pkcs8.as_ref());
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
+    header.kid = Some("at-1".into());
+    header.typ = Some("at+jwt".into());
+
+    let mut g = c.benchmark_group("access_jwt_mint_eddsa");
+    g.bench_function("bosso_issue", |b| {
+        b.iter(|| issuer.issue(black_box(&user), &["chats:read"]).unwrap())
+    });
+    g.bench_function("ring_ed25519_sign_raw", |b| {
+        b.iter(|| pair.sign(black_box(input.as_bytes())))
+    });
+    g.bench_function("jsonwebtoken_encode", |b| {
+        b.iter(|| jsonwebtoken::encode(&header, black_box(&claims), &enc).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, passwords, totp, sessions, rate_limit, access_jwt);
 criterion_main!(benches);
