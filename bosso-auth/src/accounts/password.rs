@@ -481,19 +481,16 @@ pub trait PasswordStore: Send + Sync {
     /// whether it wrote. [`PasswordHasher::login`] saves rehashes with it, so a rehash never
     /// undoes a password change made meanwhile.
     ///
-    /// The default implementation cannot compare and set atomically with [`Self::get`] and
-    /// [`Self::set`], so it never writes and returns `Ok(false)`: always safe, but the
-    /// rehash-on-login (and the bcrypt upgrade) then never happens. Override it (SQL:
-    /// `UPDATE users SET hash = $new WHERE id = $user AND hash = $expected`).
+    /// Required, with no default: a default built on [`Self::get`] and [`Self::set`] could not
+    /// be atomic, and one that never writes would silently disable rehash-on-login and the
+    /// bcrypt upgrade. In SQL: `UPDATE users SET hash = $new WHERE id = $user AND hash =
+    /// $expected`, returning whether a row changed.
     fn set_if(
         &self,
         user: &UserId,
         expected: &str,
         hash: PasswordHash,
-    ) -> impl Future<Output = Result<bool, Error>> + Send {
-        let _ = (user, expected, hash);
-        std::future::ready(Ok(false))
-    }
+    ) -> impl Future<Output = Result<bool, Error>> + Send;
 }
 
 /// An in-memory [`PasswordStore`] (tests, single-process tools).
