@@ -148,6 +148,19 @@ async fn refresh_suite<S: RefreshStore + 'static>(store: S, clock: ManualClock) 
     assert_eq!(m.revoke_all(&user("carol")).await.unwrap(), 2);
     assert!(m.refresh(c2.expose()).await.is_err());
     assert!(m.refresh(c3.expose()).await.is_err());
+    // The rotation cap (the callers set 8): the ninth rotation ends the family, and a retired
+    // token of it is still refused afterwards.
+    let first = m.issue(&user("dave")).await.unwrap();
+    let mut t = first.clone();
+    for _ in 0..8 {
+        t = m.refresh(t.expose()).await.unwrap().0;
+    }
+    assert_eq!(
+        m.refresh(t.expose()).await.unwrap_err(),
+        Error::SessionInvalid
+    );
+    assert!(m.refresh(t.expose()).await.is_err());
+    assert!(m.refresh(first.expose()).await.is_err());
 }
 
 fn code_at(secret: &[u8], secs: u64) -> String {
@@ -245,7 +258,11 @@ fn memory_backends_pass_the_suites() {
         let c = clock();
         session_suite(MemorySessionStore::new(1000, c.clone()), c).await;
         let c = clock();
-        refresh_suite(MemoryRefreshStore::new(1000, c.clone()), c).await;
+        refresh_suite(
+            MemoryRefreshStore::new(1000, c.clone()).with_max_rotations(8),
+            c,
+        )
+        .await;
         totp_suite(MemoryTotpStore::new(), clock()).await;
     });
 }
@@ -263,7 +280,9 @@ mod redis_backend {
             let c = clock();
             session_suite(RedisSessionStore::new(node(&server).await, c.clone()), c).await;
             let c = clock();
-            refresh_suite(RedisRefreshStore::new(node(&server).await, c.clone()), c).await;
+            let store =
+                RedisRefreshStore::new(node(&server).await, c.clone()).with_max_rotations(8);
+            refresh_suite(store, c).await;
             totp_suite(RedisTotpStore::new(node(&server).await), clock()).await;
         });
     }

@@ -23,11 +23,13 @@ use redis::Script;
 
 use super::{INDEX_ADD, RedisConn, hex, ttl_secs, unavailable, unhex};
 use crate::Error;
-use crate::accounts::refresh::{FamilyId, NewFamily, RefreshStore, RotateOutcome};
+use crate::accounts::refresh::{
+    DEFAULT_MAX_ROTATIONS, FamilyId, NewFamily, RefreshStore, RotateOutcome,
+};
 use crate::accounts::token::TokenHash;
 
-/// KEYS[1] family; ARGV old, new, new expiry, now. Returns `0` invalid, `2` reused,
-/// `1<user>` rotated.
+/// KEYS[1] family; ARGV old, new, new expiry, now, max rotations. Returns `0` invalid, `2`
+/// reused, `1<user>` rotated. The family hash holds three fixed fields plus one per token.
 static ROTATE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"local f = redis.call('HMGET', KEYS[1], 'user', 'exp', 'rev')
@@ -42,6 +44,10 @@ if st == 'r' then
   return '2'
 end
 if tonumber(string.sub(st, 3)) <= now then return '0' end
+if redis.call('HLEN', KEYS[1]) - 3 > tonumber(ARGV[5]) then
+  redis.call('HSET', KEYS[1], 'rev', '1')
+  return '0'
+end
 local ne = math.min(tonumber(ARGV[3]), exp)
 redis.call('HSET', KEYS[1], 't:' .. ARGV[1], 'r', 't:' .. ARGV[2], 'c:' .. string.format('%d', ne))
 return '1' .. f[1]",
@@ -64,12 +70,14 @@ return 1",
 pub struct RedisRefreshStore {
     conn: RedisConn,
     clock: Arc<dyn Clock>,
+    max_rotations: usize,
 }
 
 impl fmt::Debug for RedisRefreshStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RedisRefreshStore")
             .field("conn", &self.conn)
+            .field("max_rotations", &self.max_rotations)
             .finish_non_exhaustive()
     }
 }
@@ -80,7 +88,18 @@ impl RedisRefreshStore {
         Self {
             conn,
             clock: Arc::new(clock),
+            max_rotations: DEFAULT_MAX_ROTATIONS,
         }
+    }
+
+    /// Caps how many times one family may rotate (default [`DEFAULT_MAX_ROTATIONS`], as the
+    /// memory store): every retired token is kept until the family ends so its reuse is caught,
+    /// so without a cap one family's hash grows without bound. The rotation after the cap ends
+    /// the family and the user logs in again.
+    #[must_use]
+    pub fn with_max_rotations(mut self, max_rotations: usize) -> Self {
+        self.max_rotations = max_rotations.max(1);
+        self
     }
 
     fn family_key(&self, id: &str) -> String {
@@ -181,6 +200,7 @@ impl RedisRefreshStore {
             hex(new.as_bytes()),
             new_expiry.as_secs().to_string(),
             now.as_secs().to_string(),
+            self.max_rotations.to_string(),
         ];
         let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
         let r: String = self
