@@ -323,6 +323,67 @@ fn crit_and_b64_headers_are_refused() {
 }
 
 #[test]
+fn a_required_typ_refuses_other_jwts_of_the_same_issuer() {
+    // Token confusion (RFC 8725 3.11, RFC 9068 4): an ID token, or any JWT the issuer signs
+    // for the same audience, must not pass where an access token is required.
+    let f = fixture();
+    let config = VerifierConfig::new(ISS, [AUD])
+        .unwrap()
+        .with_algorithms([Alg::EdDSA])
+        .unwrap()
+        .with_required_typ("at+jwt")
+        .unwrap();
+    assert_eq!(config.required_typ(), Some("at+jwt"));
+    let v = Verifier::new(config, KeySet::from_jwks_json(&jwks(&f.jwks)).unwrap())
+        .with_clock(Arc::new(ManualClock::new(UnixTime::from_secs(NOW))));
+    let token = |typ: Option<Value>| {
+        let mut header = json!({"alg":"EdDSA","kid":"ed1"});
+        if let Some(t) = typ {
+            header["typ"] = t;
+        }
+        f.ed.token(&header, &good_claims())
+    };
+    // RFC 7515 4.1.9: media types compare case-insensitively, "application/" optional.
+    for ok in [
+        "at+jwt",
+        "AT+JWT",
+        "application/at+jwt",
+        "Application/At+Jwt",
+    ] {
+        v.verify(&token(Some(json!(ok)))).unwrap();
+    }
+    for bad in [
+        Some(json!("JWT")),
+        Some(json!("id_token+jwt")),
+        Some(json!("at+jwt ")),
+        Some(json!("application/jwt")),
+        None,
+    ] {
+        assert_eq!(
+            v.verify(&token(bad.clone())).unwrap_err(),
+            Error::JwtUnsupportedHeader("typ"),
+            "{bad:?}"
+        );
+    }
+    // A typ that is not a string is malformed whatever the requirement.
+    assert!(matches!(
+        all(&f).verify(&token(Some(json!(1)))).unwrap_err(),
+        Error::JwtMalformed(_)
+    ));
+    // Without a requirement any typ (or none) is accepted, as most IdPs need.
+    all(&f).verify(&token(Some(json!("JWT")))).unwrap();
+    all(&f).verify(&token(None)).unwrap();
+    for bad in ["", "a b", "\u{7f}"] {
+        assert!(
+            VerifierConfig::new(ISS, [AUD])
+                .unwrap()
+                .with_required_typ(bad)
+                .is_err()
+        );
+    }
+}
+
+#[test]
 fn structural_attacks_and_oversized_tokens_fail_without_echoing_input() {
     let f = fixture();
     let v = all(&f);

@@ -78,7 +78,7 @@ const MIN_SWEEP_LEN: usize = 256;
 ///
 /// Expired ids are not tracked one by one. They stay in the map, where a lookup already treats
 /// them as absent, until a sweep drops them all in one sequential pass. A sweep runs when the
-/// shard has doubled since the last one (so its cost is a few slot visits per insert) or is
+/// shard has grown by half since the last one (so its cost is a few slot visits per insert) or is
 /// full, and only if some id has actually expired (so a full shard of live ids refuses new
 /// ones in O(1) instead of scanning on every call).
 struct Shard {

@@ -124,7 +124,8 @@ fn replay_is_remembered_through_the_leeway_window() {
             .verify_and_consume(t.expose_secret(), &Expected::any_scope(), &store),
     )
     .unwrap();
-    // Fill the store so it has to purge, at exp + leeway.
+    // Churn the store at exp + leeway (shards sweep or refuse as they fill); the token's id
+    // must survive it. The exact `until` boundary of a sweep: `a_sweep_keeps_an_id_...`.
     f.clock.set(UnixTime::from_secs(exp + DEFAULT_LEEWAY_SECS));
     for _ in 0..64 {
         let _ = block_on(store.consume(

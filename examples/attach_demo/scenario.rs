@@ -101,6 +101,7 @@ async fn scenario(r: &mut report::Report, log: &logs::Captured) -> Result<(), St
         .map_err(|e| format!("discovery: {e}"))?;
     let config = VerifierConfig::new(idp.issuer.clone(), ["bosso"])
         .and_then(|c| c.with_algorithms([Alg::EdDSA]))
+        .and_then(|c| c.with_required_typ("at+jwt"))
         .map_err(|e| e.to_string())?;
     let relay = Arc::new(web::Relay::default());
     let (listener, port) = tls::listener()?;

@@ -4,11 +4,16 @@
 //! only: EdDSA (Ed25519, the default) or RS256 for verifiers that speak nothing else. There is
 //! no HMAC option, so a verifier never holds a secret that could also mint. Every token carries
 //! `iss`, `sub`, `aud`, `iat`, `exp` (15 minutes by default, at most one hour), a 128-bit random
-//! `jti`, and `scope` when scopes are given; the header names its `kid` and has `typ` `at+jwt`
-//! (RFC 9068), so an ID token or another JWT from the same issuer cannot pass for one.
-//! [`AccessIssuer::jwks_json`] publishes the public half of the active key and of every rotated
-//! key not yet retired. Nothing here verifies tokens: that is [`crate::oidc`]'s job, fed this
-//! JWKS like any identity provider's.
+//! `jti`, `scope` when scopes are given and `client_id` when configured (RFC 9068 requires it;
+//! set [`AccessConfig::with_client_id`] for verifiers that enforce that). The header names its
+//! `kid` and has `typ` `at+jwt` (RFC 9068): a verifier that requires it
+//! ([`crate::oidc::VerifierConfig::with_required_typ`]) refuses an ID token or any other JWT
+//! the same issuer signs for the same audience. [`AccessIssuer::jwks_json`] publishes the
+//! public half of the active key and of every rotated key not yet retired (at most
+//! [`crate::oidc::MAX_JWKS_KEYS`], what a verifier accepts); a retired key id is never reused,
+//! so a verifier's cached key can never be mistaken for a new key of the same name. Nothing
+//! here verifies tokens: that is [`crate::oidc`]'s job, fed this JWKS like any identity
+//! provider's.
 //!
 //! Why short-lived: an access token is checked without a store lookup, so it cannot be revoked.
 //! The refresh token ([`super::refresh`]) is the revocable credential; the access token only
@@ -29,7 +34,8 @@
 //! let keys = KeySet::from_jwks_json(issuer.jwks_json()?.as_bytes())?;
 //! let verifier = Verifier::new(
 //!     VerifierConfig::new("https://auth.example", ["https://api.example"])?
-//!         .with_algorithms([Alg::EdDSA])?,
+//!         .with_algorithms([Alg::EdDSA])?
+//!         .with_required_typ("at+jwt")?,
 //!     keys,
 //! );
 //! let verified = verifier.verify(token.expose())?;
@@ -51,7 +57,7 @@ use serde_json::json;
 use bosso_token::{Clock, KeyId, UnixTime, UserId};
 
 use crate::Error;
-use crate::oidc::Alg;
+use crate::oidc::{Alg, MAX_JWKS_KEYS};
 
 /// Default access-token lifetime: 15 minutes.
 pub const DEFAULT_ACCESS_TTL_SECS: u64 = 15 * 60;
@@ -191,6 +197,8 @@ impl AccessSigningKey {
             SignInner::Ed25519(pair) => Ok(pair.sign(msg).as_ref().to_vec()),
             SignInner::Rs256(pair) => {
                 let mut sig = vec![0u8; pair.public().modulus_len()];
+                // The buffer has the modulus length, so ring can only fail here on its RNG
+                // (used for blinding).
                 pair.sign(&rs::RSA_PKCS1_SHA256, rng, msg, &mut sig)
                     .map_err(|_| Error::Rng)?;
                 Ok(sig)
@@ -213,6 +221,7 @@ impl fmt::Debug for AccessSigningKey {
 pub struct AccessConfig {
     issuer: String,
     audience: String,
+    client_id: Option<String>,
     ttl_secs: u64,
 }
 
@@ -234,8 +243,22 @@ impl AccessConfig {
         Ok(Self {
             issuer,
             audience,
+            client_id: None,
             ttl_secs: DEFAULT_ACCESS_TTL_SECS,
         })
+    }
+
+    /// Adds the `client_id` claim (RFC 9068 2.2: the OAuth client the token was issued to,
+    /// e.g. your web app; 1 to 256 visible ASCII bytes).
+    pub fn with_client_id(mut self, client_id: impl Into<String>) -> Result<Self, Error> {
+        let client_id = client_id.into();
+        if !is_name(&client_id) {
+            return Err(Error::InvalidConfig(
+                "client_id must be 1 to 256 visible ASCII bytes",
+            ));
+        }
+        self.client_id = Some(client_id);
+        Ok(self)
     }
 
     /// Sets the lifetime (1 second to [`MAX_ACCESS_TTL_SECS`]).
@@ -257,6 +280,11 @@ impl AccessConfig {
     /// The `aud` claim.
     pub fn audience(&self) -> &str {
         &self.audience
+    }
+
+    /// The `client_id` claim, if configured.
+    pub fn client_id(&self) -> Option<&str> {
+        self.client_id.as_deref()
     }
 
     /// The lifetime in seconds.
@@ -322,6 +350,8 @@ struct Claims<'a> {
     iss: &'a str,
     sub: &'a str,
     aud: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_id: Option<&'a str>,
     iat: u64,
     exp: u64,
     jti: &'a str,
@@ -339,6 +369,7 @@ pub struct AccessIssuer<C> {
     config: AccessConfig,
     active: AccessSigningKey,
     previous: Vec<AccessSigningKey>,
+    retired: Vec<KeyId>,
     clock: C,
     rng: SystemRandom,
 }
@@ -360,6 +391,7 @@ impl<C: Clock> AccessIssuer<C> {
             config,
             active: key,
             previous: Vec::new(),
+            retired: Vec::new(),
             clock,
             rng: SystemRandom::new(),
         }
@@ -406,6 +438,7 @@ impl<C: Clock> AccessIssuer<C> {
             iss: &self.config.issuer,
             sub: user.as_str(),
             aud: &self.config.audience,
+            client_id: self.config.client_id.as_deref(),
             iat: iat.as_secs(),
             exp: exp.as_secs(),
             jti: &jti,
@@ -426,9 +459,19 @@ impl<C: Clock> AccessIssuer<C> {
     }
 
     /// Makes `next` the signing key; the current one stays in the JWKS until retired.
+    ///
+    /// Refused when `next` reuses a key id that is published or was ever retired (a verifier
+    /// may still cache the old key under that name, and would refuse the new tokens until its
+    /// cache expired), and when [`MAX_JWKS_KEYS`] keys are already published (verifiers refuse
+    /// a larger JWKS: retire old keys first).
     pub fn rotate(&mut self, next: AccessSigningKey) -> Result<(), Error> {
-        if self.published().any(|k| k.kid == next.kid) {
-            return Err(Error::InvalidKey("key id already published"));
+        if self.published().any(|k| k.kid == next.kid) || self.retired.contains(&next.kid) {
+            return Err(Error::InvalidKey("key id already used"));
+        }
+        if self.previous.len() + 1 >= MAX_JWKS_KEYS {
+            return Err(Error::InvalidKey(
+                "JWKS full: retire a previous key before rotating",
+            ));
         }
         let old = std::mem::replace(&mut self.active, next);
         self.previous.push(old);
@@ -445,6 +488,7 @@ impl<C: Clock> AccessIssuer<C> {
         if self.previous.len() == before {
             return Err(Error::InvalidKey("no such key"));
         }
+        self.retired.push(kid.clone());
         Ok(())
     }
 

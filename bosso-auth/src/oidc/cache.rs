@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use bosso_token::{Clock, SystemClock, UnixTime};
 
-use super::jws::Jws;
+use super::verifier::parse_header;
 use super::{JwksSource, KeySet, VerifiedAccessToken, VerifierConfig, claims};
 use crate::Error;
 
@@ -139,7 +139,7 @@ impl<S: JwksSource> JwksCache<S> {
     /// the claims. May fetch the JWKS (first use, TTL expiry, unknown `kid` out of cooldown).
     pub async fn verify(&self, token: &str) -> Result<VerifiedAccessToken, Error> {
         // Header rules first: a malformed or disallowed token never causes a fetch.
-        let jws = Jws::parse(token, self.config.max_token_len, &self.config.algorithms)?;
+        let jws = parse_header(&self.config, token)?;
         let now = self.clock.now();
         let (mut snapshot, mut seen) = self.snapshot()?;
         let stale = snapshot.as_ref().is_none_or(|s| now >= s.refresh_at);

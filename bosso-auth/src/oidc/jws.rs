@@ -23,6 +23,9 @@ struct RawHeader {
     alg: String,
     #[serde(default)]
     kid: Option<String>,
+    /// Read only to enforce [`super::VerifierConfig::with_required_typ`].
+    #[serde(default)]
+    typ: Option<String>,
     #[serde(default)]
     crit: Option<serde_json::Value>,
     #[serde(default)]
@@ -33,6 +36,7 @@ struct RawHeader {
 pub(crate) struct Jws<'t> {
     pub(crate) alg: Alg,
     pub(crate) kid: Option<String>,
+    typ: Option<String>,
     signing_input: &'t [u8],
     pub(crate) payload_b64: &'t str,
     signature: Vec<u8>,
@@ -83,10 +87,21 @@ impl<'t> Jws<'t> {
         Ok(Self {
             alg,
             kid: header.kid,
+            typ: header.typ,
             signing_input,
             payload_b64: p,
             signature,
         })
+    }
+
+    /// Refuses the token unless its `typ` names the `required` media type (already normalized
+    /// by [`normalize_typ`]). No requirement accepts any or no `typ`.
+    pub(crate) fn check_typ(&self, required: Option<&str>) -> Result<(), Error> {
+        match required {
+            None => Ok(()),
+            Some(req) if self.typ.as_deref().map(normalize_typ).as_deref() == Some(req) => Ok(()),
+            Some(_) => Err(Error::JwtUnsupportedHeader("typ")),
+        }
     }
 
     /// Verifies the signature with the key the set selects for (`kid`, `alg`).
@@ -101,6 +116,17 @@ impl<'t> Jws<'t> {
     /// The decoded payload bytes (only meaningful after [`Jws::verify`]).
     pub(crate) fn payload(&self) -> Result<Vec<u8>, Error> {
         b64(self.payload_b64, "payload encoding")
+    }
+}
+
+/// A `typ` value in the form it is compared: media types are case-insensitive and the
+/// `application/` prefix may be left out (RFC 7515 4.1.9), so `application/AT+JWT` and
+/// `at+jwt` are the same type.
+pub(crate) fn normalize_typ(typ: &str) -> String {
+    let lower = typ.to_ascii_lowercase();
+    match lower.strip_prefix("application/") {
+        Some(rest) => rest.to_owned(),
+        None => lower,
     }
 }
 

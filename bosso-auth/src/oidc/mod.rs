@@ -9,7 +9,8 @@
 //! - its `alg` is on the configured allow-list (default RS256 only). `none` in any spelling and
 //!   every HMAC algorithm are refused: no HMAC verifier exists in this module, so the
 //!   "public key as HMAC secret" confusion is impossible by construction;
-//! - the header carries no `crit` (any critical extension is unknown to us) and no `b64`;
+//! - the header carries no `crit` (any critical extension is unknown to us) and no `b64`,
+//!   and, when [`VerifierConfig::with_required_typ`] is set, a `typ` naming that media type;
 //!   `jku`, `jwk`, `x5u`, `x5c` are never read, fetched or trusted;
 //! - the key is chosen by `kid` from the issuer's key set; a key verifies only with its JWK's
 //!   family (`kty`, `crv`) and with its JWK `alg` when stated; RSA keys under 2048 bits never

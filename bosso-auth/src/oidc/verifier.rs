@@ -26,6 +26,8 @@ pub struct VerifierConfig {
     pub(crate) algorithms: Vec<Alg>,
     pub(crate) leeway_secs: u64,
     pub(crate) max_token_len: usize,
+    /// Normalized (see [`super::jws::normalize_typ`]).
+    pub(crate) required_typ: Option<String>,
 }
 
 impl VerifierConfig {
@@ -52,6 +54,7 @@ impl VerifierConfig {
             algorithms: vec![Alg::RS256],
             leeway_secs: DEFAULT_LEEWAY_SECS,
             max_token_len: DEFAULT_MAX_TOKEN_LEN,
+            required_typ: None,
         })
     }
 
@@ -90,6 +93,26 @@ impl VerifierConfig {
         Ok(self)
     }
 
+    /// Requires the header's `typ` to name this media type, compared as RFC 7515 4.1.9 says
+    /// (case-insensitive, `application/` optional). For tokens of an RFC 9068 issuer, such as
+    /// [`crate::accounts::access`], require `at+jwt`: an ID token or any other JWT the same
+    /// issuer signs for the same audience is then refused. Off by default, because many
+    /// identity providers send `JWT` or nothing on access tokens.
+    pub fn with_required_typ(mut self, typ: &str) -> Result<Self, Error> {
+        if typ.is_empty() || typ.len() > 128 || !typ.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+            return Err(Error::InvalidConfig(
+                "typ must be 1 to 128 visible ASCII bytes",
+            ));
+        }
+        self.required_typ = Some(super::jws::normalize_typ(typ));
+        Ok(self)
+    }
+
+    /// The required `typ`, normalized, if one is required.
+    pub fn required_typ(&self) -> Option<&str> {
+        self.required_typ.as_deref()
+    }
+
     /// The required issuer.
     pub fn issuer(&self) -> &str {
         &self.issuer
@@ -123,9 +146,17 @@ pub(crate) fn verify_token(
     now: UnixTime,
     token: &str,
 ) -> Result<VerifiedAccessToken, Error> {
-    let jws = Jws::parse(token, config.max_token_len, &config.algorithms)?;
+    let jws = parse_header(config, token)?;
     jws.verify(keys)?;
     claims::check(&jws.payload()?, config, now)
+}
+
+/// Size cap, header rules, `alg` allow-list and the required `typ`: everything checked before
+/// a key is looked up.
+pub(crate) fn parse_header<'t>(config: &VerifierConfig, token: &'t str) -> Result<Jws<'t>, Error> {
+    let jws = Jws::parse(token, config.max_token_len, &config.algorithms)?;
+    jws.check_typ(config.required_typ.as_deref())?;
+    Ok(jws)
 }
 
 /// Verifies access tokens against a fixed [`KeySet`] (for a rotating JWKS use

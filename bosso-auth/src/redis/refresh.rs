@@ -157,6 +157,7 @@ impl RedisRefreshStore {
         self.set_pointer(&f.first, &fid, exp).await?;
         let key = self.family_key(&fid);
         let first_exp = f.first_expiry.min(f.expiry).as_secs();
+        // Exactly three fields besides the tokens: ROTATE's cap computes `HLEN - 3`.
         let mut p = redis::pipe();
         p.atomic()
             .del(&key)
