@@ -230,10 +230,22 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Every byte in `0x21..=0x7e`. Written without an early exit so it vectorizes; the fields are
-/// at most 64 bytes and the answer is not secret.
+/// Every byte in `0x21..=0x7e`, eight bytes at a time. Claim fields are checked on every
+/// verification (SPEC step 6), and a byte loop over them cost a tenth of an HMAC verify.
 fn all_visible_ascii(bytes: &[u8]) -> bool {
-    bytes.iter().fold(true, |ok, &b| ok & is_visible_ascii(b))
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    let words_ok = chunks.by_ref().all(|c| {
+        let Ok(w) = <[u8; 8]>::try_from(c) else {
+            return false;
+        };
+        let x = u64::from_le_bytes(w);
+        // With every high bit clear no byte can carry into the next: a byte's high bit is
+        // then set in `x + 0x5f` iff it is >= 0x21, and in `x + 0x01` iff it is >= 0x7f.
+        x & HI == 0 && (x.wrapping_add(0x5f * LO) & !x.wrapping_add(LO) & HI) == HI
+    });
+    words_ok && chunks.remainder().iter().all(|&b| is_visible_ascii(b))
 }
 
 /// A field that passed [`Reader::str_field`] as a string. Visible ASCII is always valid UTF-8,
@@ -272,4 +284,28 @@ pub(crate) fn encode_token(version: Version, body: &[u8], sig: &[u8]) -> String 
         URL_SAFE_NO_PAD.encode_append([body, sig].concat(), &mut s);
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn visible_ascii_check_agrees_with_the_definition_for_every_byte_and_position() {
+        for len in 0..=24usize {
+            assert!(all_visible_ascii(&vec![b'!'; len]));
+            assert!(all_visible_ascii(&vec![b'~'; len]));
+            for pos in 0..len {
+                for b in 0..=255u8 {
+                    let mut buf = vec![b'a'; len];
+                    buf[pos] = b;
+                    assert_eq!(
+                        all_visible_ascii(&buf),
+                        (0x21..=0x7e).contains(&b),
+                        "len {len} pos {pos} byte {b:#04x}"
+                    );
+                }
+            }
+        }
+    }
 }
