@@ -97,9 +97,7 @@ impl Shard {
             sweep_at: MIN_SWEEP_LEN,
         }
     }
-}
 
-impl Shard {
     fn sweep_if_due(&mut self, now: UnixTime, per_shard: usize) {
         let len = self.until.len();
         if (len < self.sweep_at && len < per_shard) || self.earliest >= now {
@@ -192,7 +190,7 @@ impl MemoryReplayStore {
         let now = self.clock.now();
         shard.sweep_if_due(now, self.per_shard);
         let len = shard.until.len();
-        let fresh = match shard.until.entry(IdKey::from(id)) {
+        let fresh = match shard.until.entry(IdKey(*id.as_bytes())) {
             Entry::Occupied(e) if *e.get() >= now => return Ok(Consumption::Replayed),
             Entry::Occupied(mut e) => {
                 // Remembered past its `until`: the token can no longer verify, so this is a
@@ -211,23 +209,15 @@ impl MemoryReplayStore {
     }
 }
 
-/// A token id as the shard maps store it: two words, so an entry is 24 bytes (a `u128` key
-/// would be 16-aligned and pad it to 32), and hashed in a single [`Hasher::write_u128`].
+/// A token id as the shard maps store it: byte-aligned, so an entry is 24 bytes (a `u128` key
+/// would be 16-aligned and pad it to 32), and hashed in a single [`Hasher::write_u128`]
+/// (the derived `Hash` of `[u8; 16]` would make two calls, a length and the bytes).
 #[derive(Clone, Copy, PartialEq, Eq)]
-struct IdKey(u64, u64);
-
-impl From<TokenId> for IdKey {
-    fn from(id: TokenId) -> Self {
-        let x = u128::from_be_bytes(*id.as_bytes());
-        // Truncation is the point: the two halves of the id.
-        #[allow(clippy::cast_possible_truncation)]
-        Self((x >> 64) as u64, x as u64)
-    }
-}
+struct IdKey([u8; 16]);
 
 impl std::hash::Hash for IdKey {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_u128(u128::from(self.0) << 64 | u128::from(self.1));
+        state.write_u128(u128::from_le_bytes(self.0));
     }
 }
 
