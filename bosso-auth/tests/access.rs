@@ -75,29 +75,29 @@ fn rfc7515_rsa() -> Value {
         .clone()
 }
 
+/// The eight private-JWK members in `RsaKeyParts` order: n, e, d, p, q, dp, dq, qi.
+fn rsa_members(jwk: &Value) -> Vec<Vec<u8>> {
+    ["n", "e", "d", "p", "q", "dp", "dq", "qi"]
+        .iter()
+        .map(|m| unb64(jwk[*m].as_str().unwrap()))
+        .collect()
+}
+
+fn key_parts(m: &[Vec<u8>]) -> RsaKeyParts<'_> {
+    RsaKeyParts {
+        n: &m[0],
+        e: &m[1],
+        d: &m[2],
+        p: &m[3],
+        q: &m[4],
+        dp: &m[5],
+        dq: &m[6],
+        qi: &m[7],
+    }
+}
+
 fn rsa_key(jwk: &Value, id: &str) -> AccessSigningKey {
-    let f = |name: &str| unb64(jwk[name].as_str().unwrap());
-    let (n, e, d, p, q, dp, dq, qi) = (
-        f("n"),
-        f("e"),
-        f("d"),
-        f("p"),
-        f("q"),
-        f("dp"),
-        f("dq"),
-        f("qi"),
-    );
-    let parts = RsaKeyParts {
-        n: &n,
-        e: &e,
-        d: &d,
-        p: &p,
-        q: &q,
-        dp: &dp,
-        dq: &dq,
-        qi: &qi,
-    };
-    AccessSigningKey::rs256_from_parts(kid(id), &parts).unwrap()
+    AccessSigningKey::rs256_from_parts(kid(id), &key_parts(&rsa_members(jwk))).unwrap()
 }
 
 #[test]
@@ -451,29 +451,9 @@ fn keys_import_and_debug_never_shows_secrets() {
         Err(Error::InvalidKey(_))
     ));
     // Parts that do not belong together are refused by ring's consistency checks.
-    let jwk = rfc7515_rsa();
-    let f = |name: &str| unb64(jwk[name].as_str().unwrap());
-    let (n, e, d, mut p, q, dp, dq, qi) = (
-        f("n"),
-        f("e"),
-        f("d"),
-        f("p"),
-        f("q"),
-        f("dp"),
-        f("dq"),
-        f("qi"),
-    );
-    p[10] ^= 1;
-    let bad = RsaKeyParts {
-        n: &n,
-        e: &e,
-        d: &d,
-        p: &p,
-        q: &q,
-        dp: &dp,
-        dq: &dq,
-        qi: &qi,
-    };
+    let mut members = rsa_members(&rfc7515_rsa());
+    members[3][10] ^= 1; // p
+    let bad = key_parts(&members);
     // Derived Debug would print the byte arrays; the redacted one prints nothing of them.
     assert_eq!(format!("{bad:?}"), "RsaKeyParts([REDACTED])");
     assert!(matches!(

@@ -53,6 +53,7 @@ use ring::signature::{self as rs, Ed25519KeyPair, KeyPair as _, RsaKeyPair};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use serde_json::json;
+use zeroize::Zeroizing;
 
 use bosso_token::{Clock, KeyId, UnixTime, UserId};
 
@@ -112,8 +113,18 @@ impl fmt::Debug for RsaKeyParts<'_> {
 impl AccessSigningKey {
     /// A fresh Ed25519 key from the system CSPRNG.
     pub fn generate_ed25519(kid: KeyId) -> Result<Self, Error> {
-        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).map_err(|_| Error::Rng)?;
-        Self::ed25519_from_pkcs8(kid, pkcs8.as_ref())
+        // From a seed we wipe, as bosso-token's keys are made, rather than through ring's
+        // PKCS#8 document, which would leave the private key in freed memory.
+        let mut seed = Zeroizing::new([0u8; 32]);
+        SystemRandom::new()
+            .fill(seed.as_mut())
+            .map_err(|_| Error::Rng)?;
+        let pair = Ed25519KeyPair::from_seed_unchecked(seed.as_ref())
+            .map_err(|_| Error::InvalidKey("Ed25519 seed rejected"))?;
+        Ok(Self {
+            kid,
+            inner: SignInner::Ed25519(pair),
+        })
     }
 
     /// An Ed25519 key from PKCS#8 (v1 or v2 DER, as `openssl genpkey -algorithm ed25519` or
@@ -404,10 +415,7 @@ impl<C: Clock> AccessIssuer<C> {
 
     /// The algorithms of every published key: what a verifier's allow-list needs.
     pub fn algorithms(&self) -> Vec<Alg> {
-        let mut algs: Vec<Alg> = std::iter::once(&self.active)
-            .chain(&self.previous)
-            .map(AccessSigningKey::alg)
-            .collect();
+        let mut algs: Vec<Alg> = self.published().map(AccessSigningKey::alg).collect();
         algs.sort();
         algs.dedup();
         algs
