@@ -144,6 +144,11 @@ pub enum Error {
     /// The `Origin` header is missing or not allowed.
     #[error("origin not allowed")]
     OriginNotAllowed,
+    /// A header that a security decision reads (`host`, `origin`) came on more than one line.
+    /// RFC 9112 section 3.2 answers a repeated Host with 400 Bad Request. Carries the header's
+    /// name, never its values.
+    #[error("header repeated: {0}")]
+    DuplicateHeader(&'static str),
     /// No bearer secret was presented.
     #[error("bearer secret missing")]
     BearerMissing,
