@@ -1,10 +1,14 @@
 //! The attach gate: the two independent checks, at issue time and again at the upgrade.
 //!
 //! **Issue**: an authenticated principal asks for (session, chat, permission); the ownership
-//! check runs from that user's daemons; only then is an attach token minted.
+//! check runs from that user's daemons; only then is an attach token minted. The principal is
+//! [`Authenticated`], which is sealed: an OIDC [`crate::oidc::VerifiedAccessToken`], a login
+//! session [`crate::accounts::session::ValidSession`], or a [`TrustedPrincipal`] the host
+//! made with [`TrustedPrincipal::assert_verified`], vouching for the user itself.
 //!
 //! **Admit** (at the WebSocket upgrade), in this order: Host and Origin (cheap, stateless:
-//! a rebinding or cross-site request is refused before it can burn a token), the token from
+//! a rebinding or cross-site request is refused before it can burn a token; each must come on
+//! exactly one header line, a repeated one is [`Error::DuplicateHeader`]), the token from
 //! `Sec-WebSocket-Protocol`, its verification for the session and chat the URL names, its
 //! consumption (single use), the ownership check again for the token's user (defense in
 //! depth: ownership may have changed in the five minutes since issue), and registration of
@@ -26,19 +30,7 @@ use crate::audit::{AuditEvent, AuditSink, NoAudit, Stage};
 use crate::host::{HostPolicy, OriginPolicy};
 use crate::live::{LiveView, LiveViews};
 use crate::ownership::{Axis, Ownership, OwnershipStore};
-
-/// A principal whose identity has been verified (an OIDC access token, a session token).
-/// Only verified types implement it, so the gate cannot be handed an unverified identity.
-pub trait Authenticated {
-    /// The verified user.
-    fn user(&self) -> &UserId;
-}
-
-impl Authenticated for crate::oidc::VerifiedAccessToken {
-    fn user(&self) -> &UserId {
-        self.subject()
-    }
-}
+pub use crate::principal::{Authenticated, TrustedPrincipal};
 
 /// What an admitted upgrade gets.
 #[derive(Debug)]
@@ -223,17 +215,11 @@ impl<O: OwnershipStore, R: ReplayStore, A: AuditSink> AttachGate<O, R, A> {
         session: &SessionId,
         chat: &ChatId,
     ) -> Result<Admission, Error> {
-        if let Err(e) = self
-            .hosts
-            .check(headers.get(http::header::HOST).map(|v| v.as_bytes()))
-        {
+        if let Err(e) = self.hosts.check_headers(headers) {
             self.deny(Stage::Admit, None, "host", None);
             return Err(e);
         }
-        if let Err(e) = self
-            .origins
-            .check(headers.get(http::header::ORIGIN).map(|v| v.as_bytes()))
-        {
+        if let Err(e) = self.origins.check_headers(headers) {
             self.deny(Stage::Admit, None, "origin", None);
             return Err(e);
         }

@@ -10,7 +10,8 @@
 //! only ever traverse the requesting user's daemons. Ownership failures are indistinguishable to
 //! the caller (no oracle for whether another user's session exists); the failed axis goes to the
 //! [`audit`] sink only. Live views ([`live`]) are cut at once when their daemon goes offline or
-//! is replaced. Local daemons are guarded by Host/Origin allowlists against DNS rebinding
+//! is replaced. Only a verified principal can ask for a token ([`gate::Authenticated`] is
+//! sealed). Local daemons are guarded by Host/Origin allowlists against DNS rebinding
 //! ([`host`]) and a bearer secret kept only as an Argon2id hash ([`bearer`]).
 //!
 //! The account layer ([`accounts`]) makes the login side true: Argon2id passwords, TOTP
@@ -21,16 +22,10 @@
 //! # Quickstart: the attach gate
 //! ```
 //! use std::sync::Arc;
-//! use bosso_auth::gate::{AttachGate, Authenticated};
+//! use bosso_auth::gate::{AttachGate, TrustedPrincipal};
 //! use bosso_auth::host::{HostPolicy, OriginPolicy};
 //! use bosso_auth::ownership::MemoryOwnershipStore;
 //! use bosso_token::*;
-//!
-//! // In production the principal is an `oidc::VerifiedAccessToken`.
-//! struct Principal(UserId);
-//! impl Authenticated for Principal {
-//!     fn user(&self) -> &UserId { &self.0 }
-//! }
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
@@ -51,8 +46,11 @@
 //! .with_origins(OriginPolicy::exact(["https://app.example.com"])?)
 //! .with_protocols(["myapp.v1"]);
 //!
-//! // POST /attach-token, after OIDC verification:
-//! let token = gate.issue(&Principal(alice), SessionId::new("s1")?, ChatId::new("c1")?, Permission::Editor).await?;
+//! // POST /attach-token. The principal is an `oidc::VerifiedAccessToken` (from
+//! // `JwksCache::verify`) or a login session (`accounts::session::ValidSession`); a host that
+//! // authenticated the user by other means vouches for it explicitly:
+//! let principal = TrustedPrincipal::assert_verified(alice);
+//! let token = gate.issue(&principal, SessionId::new("s1")?, ChatId::new("c1")?, Permission::Editor).await?;
 //!
 //! // GET /ws/s1/c1, the upgrade:
 //! let mut headers = http::HeaderMap::new();
@@ -85,6 +83,7 @@ pub mod host;
 pub mod live;
 pub mod oidc;
 pub mod ownership;
+mod principal;
 #[cfg(feature = "redis")]
 pub mod redis;
 

@@ -13,18 +13,16 @@ use std::time::Duration;
 
 use bosso_auth::Error;
 use bosso_auth::audit::{AuditEvent, MemoryAudit};
-use bosso_auth::gate::{AttachGate, Authenticated};
+use bosso_auth::gate::{AttachGate, TrustedPrincipal};
 use bosso_auth::host::{HostPolicy, OriginPolicy};
 use bosso_auth::ownership::{Axis, MemoryOwnershipStore};
 use bosso_token::*;
 use http::HeaderMap;
 use secrecy::ExposeSecret;
 
-struct User(UserId);
-impl Authenticated for User {
-    fn user(&self) -> &UserId {
-        &self.0
-    }
+/// The host vouches for the user (these tests are about the gate, not about login).
+fn who(name: &str) -> TrustedPrincipal {
+    TrustedPrincipal::assert_verified(id(name))
 }
 
 fn id<T: std::str::FromStr>(s: &str) -> T
@@ -104,7 +102,7 @@ fn owner_attaches_once_and_replay_is_refused() {
     rt().block_on(async {
         let t = w
             .gate
-            .issue(&User(id("alice")), id("s-a"), id("c-1"), Permission::Editor)
+            .issue(&who("alice"), id("s-a"), id("c-1"), Permission::Editor)
             .await
             .unwrap();
         let a = w
@@ -129,7 +127,7 @@ fn owner_attaches_once_and_replay_is_refused() {
 fn other_users_chat_and_missing_chat_are_indistinguishable() {
     let w = world();
     rt().block_on(async {
-        let bob = User(id("bob"));
+        let bob = who("bob");
         let e1 = w
             .gate
             .issue(&bob, id("s-a"), id("c-1"), Permission::Viewer)
@@ -147,12 +145,7 @@ fn other_users_chat_and_missing_chat_are_indistinguishable() {
             .unwrap_err();
         let e4 = w
             .gate
-            .issue(
-                &User(id("mallory")),
-                id("s-a"),
-                id("c-1"),
-                Permission::Viewer,
-            )
+            .issue(&who("mallory"), id("s-a"), id("c-1"), Permission::Viewer)
             .await
             .unwrap_err();
         for e in [&e1, &e2, &e3, &e4] {
@@ -180,7 +173,7 @@ fn other_users_chat_and_missing_chat_are_indistinguishable() {
 fn admit_refuses_expired_other_chat_forged_and_foreign_host() {
     let w = world();
     rt().block_on(async {
-        let alice = User(id("alice"));
+        let alice = who("alice");
         // Expired.
         let t = w
             .gate
@@ -271,7 +264,7 @@ fn ownership_is_checked_again_at_admit() {
     rt().block_on(async {
         let t = w
             .gate
-            .issue(&User(id("alice")), id("s-a"), id("c-1"), Permission::Viewer)
+            .issue(&who("alice"), id("s-a"), id("c-1"), Permission::Viewer)
             .await
             .unwrap();
         // Between issue and upgrade the session moves away from alice.
@@ -290,7 +283,7 @@ fn ownership_is_checked_again_at_admit() {
 fn daemon_offline_cuts_every_view_at_once() {
     let w = world();
     rt().block_on(async {
-        let alice = User(id("alice"));
+        let alice = who("alice");
         let mut views = Vec::new();
         for chat in ["c-1", "c-2", "c-1"] {
             let t = w
@@ -342,7 +335,7 @@ fn daemon_offline_cuts_every_view_at_once() {
 fn a_replaced_daemon_instance_cuts_the_old_views() {
     let w = world();
     rt().block_on(async {
-        let alice = User(id("alice"));
+        let alice = who("alice");
         let t = w
             .gate
             .issue(&alice, id("s-a"), id("c-1"), Permission::Viewer)
@@ -391,13 +384,13 @@ fn offline_daemon_gets_no_token_and_owner_is_told() {
     rt().block_on(async {
         let e = w
             .gate
-            .issue(&User(id("alice")), id("s-a"), id("c-1"), Permission::Viewer)
+            .issue(&who("alice"), id("s-a"), id("c-1"), Permission::Viewer)
             .await
             .unwrap_err();
         assert_eq!(e, Error::DaemonOffline);
         let e = w
             .gate
-            .issue(&User(id("bob")), id("s-a"), id("c-1"), Permission::Viewer)
+            .issue(&who("bob"), id("s-a"), id("c-1"), Permission::Viewer)
             .await
             .unwrap_err();
         assert_eq!(
@@ -414,7 +407,7 @@ fn audit_events_never_contain_the_token() {
     let t = rt().block_on(async {
         let t = w
             .gate
-            .issue(&User(id("alice")), id("s-a"), id("c-1"), Permission::Viewer)
+            .issue(&who("alice"), id("s-a"), id("c-1"), Permission::Viewer)
             .await
             .unwrap();
         w.gate
@@ -430,4 +423,171 @@ fn audit_events_never_contain_the_token() {
     for e in events {
         assert!(!format!("{e:?}").contains(secret));
     }
+}
+
+#[test]
+fn a_repeated_host_or_origin_line_is_refused_before_the_token() {
+    let w = world();
+    rt().block_on(async {
+        let t = w
+            .gate
+            .issue(&who("alice"), id("s-a"), id("c-1"), Permission::Viewer)
+            .await
+            .unwrap();
+        // An allowed Host followed by the attacker's: a proxy or router that reads the second
+        // line would serve the attacker's name (RFC 9112 section 3.2: 400).
+        let mut h = headers(&t);
+        h.append(http::header::HOST, "evil.example".parse().unwrap());
+        let e = w.gate.admit(&h, &id("s-a"), &id("c-1")).await.unwrap_err();
+        assert_eq!(e, Error::DuplicateHeader("host"));
+        assert!(
+            !e.to_string().contains("evil"),
+            "the message names no value"
+        );
+        // The attacker's first, the allowed one second.
+        let mut h = headers(&t);
+        h.remove(http::header::HOST);
+        h.append(http::header::HOST, "evil.example".parse().unwrap());
+        h.append(http::header::HOST, "app.bosso.test".parse().unwrap());
+        assert_eq!(
+            w.gate.admit(&h, &id("s-a"), &id("c-1")).await.unwrap_err(),
+            Error::DuplicateHeader("host")
+        );
+        // Even two equal lines: exactly one is the rule.
+        let mut h = headers(&t);
+        h.append(http::header::HOST, "app.bosso.test".parse().unwrap());
+        assert_eq!(
+            w.gate.admit(&h, &id("s-a"), &id("c-1")).await.unwrap_err(),
+            Error::DuplicateHeader("host")
+        );
+        let mut h = headers(&t);
+        h.append(
+            http::header::ORIGIN,
+            "https://attacker.example".parse().unwrap(),
+        );
+        assert_eq!(
+            w.gate.admit(&h, &id("s-a"), &id("c-1")).await.unwrap_err(),
+            Error::DuplicateHeader("origin")
+        );
+        // None of these touched the token: it is still good for one admission.
+        assert!(
+            w.gate
+                .admit(&headers(&t), &id("s-a"), &id("c-1"))
+                .await
+                .is_ok()
+        );
+    });
+}
+
+#[test]
+fn two_subprotocol_lines_are_one_list_but_carry_one_token() {
+    let w = world();
+    rt().block_on(async {
+        let t = w
+            .gate
+            .issue(&who("alice"), id("s-a"), id("c-1"), Permission::Viewer)
+            .await
+            .unwrap();
+        // The application protocol on its own line is fine (RFC 6455 allows repeating it).
+        let mut h = HeaderMap::new();
+        h.insert(http::header::HOST, "app.bosso.test".parse().unwrap());
+        h.insert(http::header::ORIGIN, ORIGIN.parse().unwrap());
+        let entry = subprotocol::client_header_value("x", &t).unwrap();
+        let entry = entry
+            .expose_secret()
+            .strip_prefix("x, ")
+            .unwrap()
+            .to_owned();
+        h.append(http::header::SEC_WEBSOCKET_PROTOCOL, entry.parse().unwrap());
+        let mut twice = h.clone();
+        h.append(
+            http::header::SEC_WEBSOCKET_PROTOCOL,
+            "bosso-term.v1".parse().unwrap(),
+        );
+        // The token entry on two lines is refused before anything is consumed.
+        twice.append(http::header::SEC_WEBSOCKET_PROTOCOL, entry.parse().unwrap());
+        twice.append(
+            http::header::SEC_WEBSOCKET_PROTOCOL,
+            "bosso-term.v1".parse().unwrap(),
+        );
+        assert_eq!(
+            w.gate
+                .admit(&twice, &id("s-a"), &id("c-1"))
+                .await
+                .unwrap_err(),
+            Error::AttachToken(bosso_token::Error::DuplicateAttachToken)
+        );
+        let a = w.gate.admit(&h, &id("s-a"), &id("c-1")).await.unwrap();
+        assert_eq!(a.echo, "bosso-term.v1");
+    });
+}
+
+#[test]
+fn a_login_session_and_an_oidc_access_token_are_principals() {
+    use bosso_auth::accounts::access::{AccessConfig, AccessIssuer, AccessSigningKey};
+    use bosso_auth::accounts::session::{MemorySessionStore, SessionConfig, SessionManager};
+    use bosso_auth::accounts::token::TokenKey;
+    use bosso_auth::oidc::{KeySet, Verifier as OidcVerifier, VerifierConfig};
+
+    let w = world();
+    rt().block_on(async {
+        // A login session, validated from its token as a request would present it.
+        let sessions = SessionManager::new(
+            SessionConfig::default(),
+            MemorySessionStore::new(16, w.clock.clone()),
+            w.clock.clone(),
+            TokenKey::from_bytes(&[7; 32]).unwrap(),
+        )
+        .unwrap();
+        let (token, _) = sessions.create(&id("alice"), false).await.unwrap();
+        let session = sessions.validate(token.expose()).await.unwrap();
+        let t = w
+            .gate
+            .issue(&session, id("s-a"), id("c-1"), Permission::Viewer)
+            .await
+            .unwrap();
+        let a = w
+            .gate
+            .admit(&headers(&t), &id("s-a"), &id("c-1"))
+            .await
+            .unwrap();
+        assert_eq!(a.claims.user().as_str(), "alice");
+
+        // An OIDC access token, verified against its issuer's JWKS.
+        let idp = AccessIssuer::new(
+            AccessConfig::new("https://idp.bosso.test", "bosso").unwrap(),
+            AccessSigningKey::generate_ed25519(id("idp-1")).unwrap(),
+            w.clock.clone(),
+        );
+        let oidc = OidcVerifier::new(
+            VerifierConfig::new("https://idp.bosso.test", ["bosso"])
+                .unwrap()
+                .with_algorithms(idp.algorithms())
+                .unwrap(),
+            KeySet::from_jwks_json(idp.jwks_json().unwrap().as_bytes()).unwrap(),
+        )
+        .with_clock(Arc::new(w.clock.clone()));
+        let bob = oidc
+            .verify(idp.issue(&id("bob"), &[]).unwrap().expose())
+            .unwrap();
+        // The principal is bob: alice's chat is refused, bob's own is issued.
+        assert_eq!(
+            w.gate
+                .issue(&bob, id("s-a"), id("c-1"), Permission::Viewer)
+                .await
+                .unwrap_err(),
+            Error::NotPermitted
+        );
+        let t = w
+            .gate
+            .issue(&bob, id("s-b"), id("c-b"), Permission::Viewer)
+            .await
+            .unwrap();
+        let a = w
+            .gate
+            .admit(&headers(&t), &id("s-b"), &id("c-b"))
+            .await
+            .unwrap();
+        assert_eq!(a.claims.user().as_str(), "bob");
+    });
 }
