@@ -12,7 +12,8 @@
 //! [`audit`] sink only. Live views ([`live`]) are cut at once when their daemon goes offline or
 //! is replaced. Only a verified principal can ask for a token ([`gate::Authenticated`] is
 //! sealed). Local daemons are guarded by Host/Origin allowlists against DNS rebinding
-//! ([`host`]) and a bearer secret kept only as an Argon2id hash ([`bearer`]).
+//! ([`host`]) and a 256-bit bearer secret kept only as a SHA-256 hash ([`bearer`]), checked in
+//! that order by [`local::LocalGuard`].
 //!
 //! The account layer ([`accounts`]) makes the login side true: Argon2id passwords, TOTP
 //! two-factor with replay refusal, session tokens the store only sees as HMAC-SHA256 hashes,
@@ -81,6 +82,7 @@ mod error;
 pub mod gate;
 pub mod host;
 pub mod live;
+pub mod local;
 pub mod oidc;
 pub mod ownership;
 mod principal;
