@@ -39,6 +39,15 @@ pub enum Error {
     /// A frame identical to one already seen (or sent) on this channel (paseo mode).
     #[error("duplicate or reflected frame refused")]
     DuplicateFrame,
+    /// (Paseo mode, daemon) a hello whose client key this daemon accepted within the hello
+    /// guard's TTL: a recorded session replayed on a new connection. Drop the connection.
+    #[error("paseo hello key already used: replayed session refused")]
+    HelloReplayed,
+    /// (Paseo mode, daemon) the hello guard holds its full capacity of unexpired keys, so no
+    /// new hello is accepted until the oldest expires (it fails closed rather than forget a
+    /// key early). Drop the connection; a flood of hellos is the likely cause.
+    #[error("paseo hello guard full: new connections refused until its oldest key expires")]
+    HelloCacheFull,
     /// The channel is closed after an earlier error or an authenticated close; open a new one.
     #[error("channel closed")]
     ChannelClosed,

@@ -159,7 +159,8 @@ async fn paseo_mode_tweetnacl_client_against_rust_daemon() {
     let Message::Text(hello) = next_msg(&mut ws).await else {
         panic!("expected text hello")
     };
-    let (mut channel, ready) = paseo::DaemonHandshake::new(&keys)
+    let guard = paseo::HelloReplayGuard::default();
+    let (mut channel, ready) = paseo::DaemonHandshake::new(&keys, &guard)
         .read_hello(hello.as_str())
         .unwrap();
     ws.send(Message::Text(ready.into())).await.unwrap();

@@ -12,7 +12,7 @@ mod common;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use bosso_e2ee::paseo::{self, PaseoChannel, PaseoLimits, Received};
+use bosso_e2ee::paseo::{self, HelloReplayGuard, PaseoChannel, PaseoLimits, Received};
 use bosso_e2ee::{DaemonKeyPair, Error, PublicKey};
 use common::{FixedRng, shared_vectors, unhex};
 
@@ -24,7 +24,7 @@ fn open_pair() -> (PaseoChannel, PaseoChannel, String) {
     let keys = DaemonKeyPair::generate();
     let hs = paseo::ClientHandshake::start(keys.public()).unwrap();
     let hello = hs.hello().to_owned();
-    let (daemon, ready) = paseo::DaemonHandshake::new(&keys)
+    let (daemon, ready) = paseo::DaemonHandshake::new(&keys, &HelloReplayGuard::default())
         .read_hello(&hello)
         .unwrap();
     let client = hs.read_ready(&ready).unwrap();
@@ -58,7 +58,7 @@ fn known_answer_frame_byte_for_byte() {
         v["client_public_b64"].as_str().unwrap()
     );
     assert_eq!(hs.hello(), expected_hello);
-    let (mut d, ready) = paseo::DaemonHandshake::new(&daemon)
+    let (mut d, ready) = paseo::DaemonHandshake::new(&daemon, &HelloReplayGuard::default())
         .read_hello(hs.hello())
         .unwrap();
     assert_eq!(ready, "{\"type\":\"e2ee_ready\"}");
@@ -92,7 +92,7 @@ fn nacl_box_vectors_open_through_the_daemon() {
         "{{\"type\":\"e2ee_hello\",\"key\":\"{}\"}}",
         alice_pk.to_base64()
     );
-    let (mut d, _) = paseo::DaemonHandshake::new(&bob)
+    let (mut d, _) = paseo::DaemonHandshake::new(&bob, &HelloReplayGuard::default())
         .read_hello(&hello)
         .unwrap();
     let nonce = unhex(v["nonce_24"].as_str().unwrap());
@@ -105,15 +105,16 @@ fn nacl_box_vectors_open_through_the_daemon() {
         d.open(&URL_SAFE_NO_PAD.encode(&frame)).unwrap(),
         Received::Data(msg.clone())
     );
-    // A second daemon channel opens the standard padded form, and a flipped bit fails.
-    let (mut d2, _) = paseo::DaemonHandshake::new(&bob)
+    // A second and a third daemon (each with its own hello guard, as the same alice key is
+    // reused) open the standard padded form, and a flipped bit fails.
+    let (mut d2, _) = paseo::DaemonHandshake::new(&bob, &HelloReplayGuard::default())
         .read_hello(&hello)
         .unwrap();
     assert_eq!(
         d2.open(&STANDARD.encode(&frame)).unwrap(),
         Received::Data(msg)
     );
-    let (mut d3, _) = paseo::DaemonHandshake::new(&bob)
+    let (mut d3, _) = paseo::DaemonHandshake::new(&bob, &HelloReplayGuard::default())
         .read_hello(&hello)
         .unwrap();
     frame[30] ^= 1;
@@ -133,7 +134,7 @@ fn nacl_small_order_key_refused() {
     let keys = DaemonKeyPair::generate();
     let hello = format!("{{\"type\":\"e2ee_hello\",\"key\":\"{}\"}}", lo.to_base64());
     assert!(matches!(
-        paseo::DaemonHandshake::new(&keys).read_hello(&hello),
+        paseo::DaemonHandshake::new(&keys, &HelloReplayGuard::default()).read_hello(&hello),
         Err(Error::WeakPublicKey)
     ));
     assert!(matches!(
@@ -166,7 +167,9 @@ fn first_message_must_be_a_valid_hello() {
         "",
     ] {
         assert!(
-            paseo::DaemonHandshake::new(&keys).read_hello(bad).is_err(),
+            paseo::DaemonHandshake::new(&keys, &HelloReplayGuard::default())
+                .read_hello(bad)
+                .is_err(),
             "{bad}"
         );
     }
@@ -212,25 +215,72 @@ fn duplicates_and_reflections_are_refused() {
     assert!(matches!(d.open(&own), Err(Error::DuplicateFrame)));
 }
 
-#[test]
-fn duplicate_window_is_bounded() {
+/// Client and daemon channels whose daemon uses `limits`.
+fn open_pair_with(limits: PaseoLimits) -> (PaseoChannel, PaseoChannel) {
     let keys = DaemonKeyPair::generate();
-    let limits = PaseoLimits {
-        duplicate_window: 2,
-        ..PaseoLimits::default()
-    };
     let hs = paseo::ClientHandshake::start(keys.public()).unwrap();
-    let (mut d, ready) = paseo::DaemonHandshake::new(&keys)
+    let (d, ready) = paseo::DaemonHandshake::new(&keys, &HelloReplayGuard::default())
         .with_limits(limits)
         .read_hello(hs.hello())
         .unwrap();
-    let mut c = hs.read_ready(&ready).unwrap();
-    let first = c.seal(b"1").unwrap();
+    (hs.read_ready(&ready).unwrap(), d)
+}
+
+#[test]
+fn duplicate_window_is_bounded() {
+    let window = paseo::MIN_DUPLICATE_WINDOW;
+    let limits = PaseoLimits::new(1 << 10, window).unwrap();
+    let (mut c, mut d) = open_pair_with(limits);
+    let first = c.seal(b"first").unwrap();
     d.open(&first).unwrap();
-    d.open(&c.seal(b"2").unwrap()).unwrap();
-    d.open(&c.seal(b"3").unwrap()).unwrap();
-    // Out of the window: this is the documented limit of paseo mode (no counters on the wire).
-    assert_eq!(d.open(&first).unwrap(), Received::Data(b"1".to_vec()));
+    for i in 0..window - 1 {
+        d.open(&c.seal(&i.to_le_bytes()).unwrap()).unwrap();
+    }
+    // `window` nonces seen, the first among them: still refused.
+    let (mut c2, mut d2) = open_pair_with(limits);
+    let first2 = c2.seal(b"first").unwrap();
+    d2.open(&first2).unwrap();
+    for i in 0..window - 1 {
+        d2.open(&c2.seal(&i.to_le_bytes()).unwrap()).unwrap();
+    }
+    assert!(matches!(d2.open(&first2), Err(Error::DuplicateFrame)));
+    // One more frame pushes the first out of the window: this is the documented limit of
+    // paseo mode (no counters on the wire).
+    d.open(&c.seal(b"last").unwrap()).unwrap();
+    assert_eq!(d.open(&first).unwrap(), Received::Data(b"first".to_vec()));
+}
+
+#[test]
+fn a_window_below_the_floor_cannot_be_built() {
+    // Before PaseoLimits had a checked constructor, `duplicate_window: 0` switched the replay
+    // and reflection refusal off: a replayed frame was delivered.
+    for window in [
+        0,
+        1,
+        paseo::MIN_DUPLICATE_WINDOW - 1,
+        paseo::MAX_DUPLICATE_WINDOW + 1,
+    ] {
+        assert!(
+            matches!(
+                PaseoLimits::new(1 << 10, window),
+                Err(Error::InvalidLimits(_))
+            ),
+            "{window}"
+        );
+    }
+    let max = PaseoLimits::new(7, paseo::MAX_DUPLICATE_WINDOW).unwrap();
+    assert_eq!((max.max_payload_len(), max.duplicate_window()), (7, 65_536));
+    assert_eq!(PaseoLimits::default().duplicate_window(), 4096);
+    // The smallest window that can be built still refuses a replay and a reflection.
+    let (mut c, mut d) =
+        open_pair_with(PaseoLimits::new(1 << 10, paseo::MIN_DUPLICATE_WINDOW).unwrap());
+    let f = c.seal(b"once").unwrap();
+    d.open(&f).unwrap();
+    assert!(matches!(d.open(&f), Err(Error::DuplicateFrame)));
+    let (mut c, _) =
+        open_pair_with(PaseoLimits::new(1 << 10, paseo::MIN_DUPLICATE_WINDOW).unwrap());
+    let own = c.seal(b"mine").unwrap();
+    assert!(matches!(c.open(&own), Err(Error::DuplicateFrame)));
 }
 
 #[test]
@@ -249,17 +299,7 @@ fn invalid_base64_and_short_frames_are_refused() {
 
 #[test]
 fn size_limit_enforced_before_decoding() {
-    let keys = DaemonKeyPair::generate();
-    let limits = PaseoLimits {
-        max_payload_len: 10,
-        ..PaseoLimits::default()
-    };
-    let hs = paseo::ClientHandshake::start(keys.public()).unwrap();
-    let (mut d, ready) = paseo::DaemonHandshake::new(&keys)
-        .with_limits(limits)
-        .read_hello(hs.hello())
-        .unwrap();
-    let mut c = hs.read_ready(&ready).unwrap();
+    let (mut c, mut d) = open_pair_with(PaseoLimits::new(10, 4096).unwrap());
     let f = c.seal(&[0; 100]).unwrap();
     assert!(matches!(d.open(&f), Err(Error::FrameTooLarge { .. })));
 }
@@ -287,14 +327,16 @@ fn oversized_control_messages_are_refused_before_parsing() {
     let hs = paseo::ClientHandshake::start(keys.public()).unwrap();
     // First hello: one byte over the limit is refused, at the limit it is accepted.
     assert!(matches!(
-        paseo::DaemonHandshake::new(&keys).read_hello(&padded(hs.hello(), max + 1)),
+        paseo::DaemonHandshake::new(&keys, &HelloReplayGuard::default())
+            .read_hello(&padded(hs.hello(), max + 1)),
         Err(Error::FrameTooLarge { .. })
     ));
     assert!(matches!(
-        paseo::DaemonHandshake::new(&keys).read_hello(&"[".repeat(1 << 20)),
+        paseo::DaemonHandshake::new(&keys, &HelloReplayGuard::default())
+            .read_hello(&"[".repeat(1 << 20)),
         Err(Error::FrameTooLarge { .. })
     ));
-    let (mut d, ready) = paseo::DaemonHandshake::new(&keys)
+    let (mut d, ready) = paseo::DaemonHandshake::new(&keys, &HelloReplayGuard::default())
         .read_hello(&padded(hs.hello(), max))
         .unwrap();
     // Ready on the client: same rule.
@@ -328,4 +370,85 @@ fn oversized_control_messages_are_refused_before_parsing() {
         Err(Error::FrameTooLarge { .. })
     ));
     assert!(d2.is_closed());
+}
+
+#[test]
+fn recorded_session_replayed_on_a_fresh_connection_is_refused() {
+    // One daemon: one key pair and one hello guard shared by all its connections.
+    let keys = DaemonKeyPair::generate();
+    let guard = HelloReplayGuard::default();
+    let hs = paseo::ClientHandshake::start(keys.public()).unwrap();
+    let hello = hs.hello().to_owned();
+    let (mut d, ready) = paseo::DaemonHandshake::new(&keys, &guard)
+        .read_hello(&hello)
+        .unwrap();
+    let mut c = hs.read_ready(&ready).unwrap();
+    // The relay records the hello and the client's frames.
+    let recorded: Vec<String> = ["{\"cmd\":\"delete\"}", "{\"cmd\":\"push\"}"]
+        .iter()
+        .map(|m| c.seal(m.as_bytes()).unwrap())
+        .collect();
+    for f in &recorded {
+        assert!(matches!(d.open(f), Ok(Received::Data(_))));
+    }
+    // Replayed on a fresh connection to the same daemon: the hello is refused, so no channel
+    // exists to open the recorded frames on.
+    assert!(matches!(
+        paseo::DaemonHandshake::new(&keys, &guard).read_hello(&hello),
+        Err(Error::HelloReplayed)
+    ));
+    // Also when the relay re-encodes the key (url-safe, unpadded): the guard keys on the bytes.
+    let key_b64 = hello.split('"').nth(7).unwrap();
+    let reencoded = hello.replace(
+        key_b64,
+        &URL_SAFE_NO_PAD.encode(STANDARD.decode(key_b64).unwrap()),
+    );
+    assert_ne!(reencoded, hello);
+    assert!(matches!(
+        paseo::DaemonHandshake::new(&keys, &guard).read_hello(&reencoded),
+        Err(Error::HelloReplayed)
+    ));
+    // What the guard prevents: a daemon that forgot the key (a restart, or no shared guard)
+    // opens the whole recorded session again. This is the documented remaining bound.
+    let (mut forgetful, _) = paseo::DaemonHandshake::new(&keys, &HelloReplayGuard::default())
+        .read_hello(&hello)
+        .unwrap();
+    for f in &recorded {
+        assert!(matches!(forgetful.open(f), Ok(Received::Data(_))));
+    }
+    // A new client (Paseo draws a fresh key per connection) still connects.
+    let next = paseo::ClientHandshake::start(keys.public()).unwrap();
+    paseo::DaemonHandshake::new(&keys, &guard)
+        .read_hello(next.hello())
+        .unwrap();
+    // Refused hellos are never remembered: garbage and low-order keys do not fill the guard.
+    assert_eq!(guard.len(), 2);
+    let _ = paseo::DaemonHandshake::new(&keys, &guard).read_hello("{\"type\":\"ping\"}");
+    assert_eq!(guard.len(), 2);
+}
+
+#[test]
+fn one_hello_raced_on_concurrent_connections_opens_once() {
+    let keys = std::sync::Arc::new(DaemonKeyPair::generate());
+    let guard = std::sync::Arc::new(HelloReplayGuard::default());
+    let hello = paseo::ClientHandshake::start(keys.public())
+        .unwrap()
+        .hello()
+        .to_owned();
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let (keys, guard, hello) = (keys.clone(), guard.clone(), hello.clone());
+            std::thread::spawn(move || {
+                paseo::DaemonHandshake::new(&keys, &guard)
+                    .read_hello(&hello)
+                    .is_ok()
+            })
+        })
+        .collect();
+    let opened = threads
+        .into_iter()
+        .map(|t| t.join().unwrap())
+        .filter(|ok| *ok)
+        .count();
+    assert_eq!(opened, 1);
 }
