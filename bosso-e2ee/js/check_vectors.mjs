@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { x25519 } from '@noble/curves/ed25519.js';
 import nacl from 'tweetnacl';
-import { ClientHandshake, daemonRespond } from './secure.mjs';
+import { ClientHandshake, daemonRespond, fingerprint } from './secure.mjs';
 import { PaseoClient, b64 } from './paseo.mjs';
 
 const hex = (u8) => Buffer.from(u8).toString('hex');
@@ -12,6 +12,7 @@ const unhex = (s) => new Uint8Array(Buffer.from(s, 'hex'));
 const v = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const dStatic = unhex(v.daemon_static_secret_hex);
 assert.equal(hex(x25519.getPublicKey(dStatic)), v.daemon_static_public_hex);
+assert.equal(fingerprint(unhex(v.daemon_static_public_hex)), v.daemon_static_fingerprint, 'fingerprint');
 
 let checked = 0;
 for (const name of ['default_limits', 'small_rekey_interval']) {
@@ -46,4 +47,4 @@ const pc = new PaseoClient(daemonKp.publicKey, clientKp);
 assert.equal(hex(pc.shared), p.beforenm_key_hex);
 const frame = pc.seal(new TextEncoder().encode(p.plaintext), unhex(p.nonce_hex));
 assert.equal(frame, p.frame_text);
-console.log(`OK: ${checked} secure frames and the paseo known answer match`);
+console.log(`OK: ${checked} secure frames, the fingerprint and the paseo known answer match`);

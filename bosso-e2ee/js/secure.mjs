@@ -171,3 +171,15 @@ export function daemonRespond(staticSecret, hello, ephemeralSecret = x25519.util
     },
   };
 }
+
+/**
+ * The daemon key fingerprint people compare out of band (SPEC.md, "Fingerprint"): 8 groups of
+ * 5 digits, group i = big-endian u32 of d[4i..4i+4] mod 100000, d = SHA-256(domain || key).
+ */
+export function fingerprint(publicKey) {
+  const d = sha256(concat(new TextEncoder().encode('bosso-e2ee fingerprint v2'), publicKey));
+  const view = new DataView(d.buffer, d.byteOffset, d.byteLength);
+  const groups = [];
+  for (let i = 0; i < 32; i += 4) groups.push(String(view.getUint32(i, false) % 100000).padStart(5, '0'));
+  return groups.join(' ');
+}

@@ -11,6 +11,11 @@ use crate::error::{Error, Result};
 /// Length of an X25519 key in bytes.
 pub const KEY_LEN: usize = 32;
 
+/// Domain separation of the fingerprint hash (v2: the 40-digit form; v1 was 64 bits of hex).
+const FINGERPRINT_DOMAIN: &[u8] = b"bosso-e2ee fingerprint v2";
+/// Characters in a fingerprint: 8 groups of 5 digits and 7 spaces.
+const FINGERPRINT_LEN: usize = 8 * 5 + 7;
+
 /// An X25519 public key (32 bytes). Public data: shown in full by `Debug`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PublicKey([u8; KEY_LEN]);
@@ -48,20 +53,25 @@ impl PublicKey {
         STANDARD.encode(self.0)
     }
 
-    /// A short fingerprint for out-of-band comparison (e.g. "a1b2-c3d4-e5f6-0718"):
-    /// the first 8 bytes of SHA-256("bosso-e2ee fingerprint v1" || key), hex in groups of 4.
+    /// The fingerprint people compare out of band (like a safety number): 40 decimal digits
+    /// in 8 groups of 5 separated by spaces, e.g. `"66286 96418 40500 64578 93724 57199 20567
+    /// 25978"`. With `d = SHA-256("bosso-e2ee fingerprint v2" || key)`, group `i` is the
+    /// big-endian `u32` of `d[4i..4i+4]` modulo 100000, zero-padded. Each group carries
+    /// log2(100000) = 16.6 bits (the modulo bias is below 2^-15), about 132.9 bits in all:
+    /// finding another key with the same fingerprint costs about 2^132 hashes.
     #[must_use]
     pub fn fingerprint(&self) -> String {
         let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
-        ctx.update(b"bosso-e2ee fingerprint v1");
+        ctx.update(FINGERPRINT_DOMAIN);
         ctx.update(&self.0);
         let digest = ctx.finish();
-        let mut out = String::with_capacity(19);
-        for (i, b) in digest.as_ref().iter().take(8).enumerate() {
-            if i > 0 && i % 2 == 0 {
-                out.push('-');
+        let mut out = String::with_capacity(FINGERPRINT_LEN);
+        for (i, chunk) in digest.as_ref().chunks_exact(4).enumerate() {
+            let group = chunk.iter().fold(0u32, |acc, b| (acc << 8) | u32::from(*b)) % 100_000;
+            if i > 0 {
+                out.push(' ');
             }
-            out.push_str(&format!("{b:02x}"));
+            out.push_str(&format!("{group:05}"));
         }
         out
     }
@@ -163,8 +173,29 @@ mod tests {
         let b = DaemonKeyPair::from_secret_bytes([2; 32])
             .public()
             .fingerprint();
-        assert_eq!(a.len(), 19);
-        assert_eq!(a.matches('-').count(), 3);
+        assert_eq!(a.len(), FINGERPRINT_LEN);
+        let groups: Vec<&str> = a.split(' ').collect();
+        assert_eq!(groups.len(), 8);
+        assert!(
+            groups
+                .iter()
+                .all(|g| g.len() == 5 && g.bytes().all(|c| c.is_ascii_digit()))
+        );
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn fingerprint_groups_keep_leading_zeros() {
+        // Each group is below 10000 with probability 0.1, so among 256 keys some fingerprint
+        // has such a group: it must still be printed with 5 digits.
+        let padded = (0u8..=255)
+            .map(|n| {
+                DaemonKeyPair::from_secret_bytes([n; 32])
+                    .public()
+                    .fingerprint()
+            })
+            .find(|f| f.split(' ').any(|g| g.starts_with('0')))
+            .unwrap();
+        assert!(padded.split(' ').all(|g| g.len() == 5), "{padded}");
     }
 }

@@ -193,10 +193,17 @@ fn invalid_offers_refused() {
 
 #[test]
 fn fingerprint_known_answer() {
-    // Computed independently (Python, from SPEC.md) for the daemon key of secret 01 x 32,
-    // whose public key pOCSkrZR... is checked against the shared vectors above.
+    // Computed independently with Python's hashlib from the formula in SPEC.md, for the daemon
+    // key of secret 01 x 32, whose public key pOCSkrZR... is checked against the shared vectors
+    // above:
+    //   d = hashlib.sha256(b"bosso-e2ee fingerprint v2" + pk).digest()
+    //   " ".join("%05d" % (int.from_bytes(d[i:i+4], "big") % 100000) for i in range(0, 32, 4))
+    // (The same script with the v1 prefix gives f22917531ad6b538, the old 64-bit value.)
     let a = DaemonKeyPair::from_secret_bytes([1; 32]);
-    assert_eq!(a.public().fingerprint(), "f229-1753-1ad6-b538");
+    assert_eq!(
+        a.public().fingerprint(),
+        "66286 96418 40500 64578 93724 57199 20567 25978"
+    );
 }
 
 #[cfg(unix)]

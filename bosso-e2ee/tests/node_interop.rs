@@ -69,7 +69,10 @@ fn js_implementation_checks_the_committed_vectors() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("OK: 30 secure frames"), "{stdout}");
+    assert!(
+        stdout.contains("OK: 30 secure frames, the fingerprint"),
+        "{stdout}"
+    );
 }
 
 async fn next_msg<S>(ws: &mut tokio_tungstenite::WebSocketStream<S>) -> Message

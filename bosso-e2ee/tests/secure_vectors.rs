@@ -86,11 +86,12 @@ fn document() -> serde_json::Value {
     let daemon = DaemonKeyPair::from_secret_bytes([DAEMON_STATIC; 32]);
     let rekey = Limits::new(bosso_e2ee::MAX_PAYLOAD_LEN, REKEY_EVERY, 1 << 30).unwrap();
     json!({
-        "what": "bosso-e2ee secure mode v1 test vectors (SPEC.md). Checked by snow (tests/secure_vectors.rs) and by the JS reference client (js/check_vectors.mjs).",
+        "what": "bosso-e2ee secure mode v1 test vectors (SPEC.md). Checked by snow (tests/secure_vectors.rs) and by the JS reference client (js/check_vectors.mjs), which also recomputes the daemon key fingerprint.",
         "protocol_name": String::from_utf8(bosso_e2ee::PROTOCOL_NAME.to_vec()).unwrap(),
         "prologue": String::from_utf8(bosso_e2ee::PROLOGUE.to_vec()).unwrap(),
         "daemon_static_secret_hex": hex(&[DAEMON_STATIC; 32]),
         "daemon_static_public_hex": hex(daemon.public().as_bytes()),
+        "daemon_static_fingerprint": daemon.public().fingerprint(),
         "client_ephemeral_secret_hex": hex(&[CLIENT_EPHEMERAL; 32]),
         "daemon_ephemeral_secret_hex": hex(&[DAEMON_EPHEMERAL; 32]),
         "default_limits": compute(Limits::default()),
