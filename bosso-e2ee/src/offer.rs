@@ -1,5 +1,6 @@
 //! Pairing offers (Paseo v2): `<app url>/#offer=<base64url, unpadded, of the JSON>` where the
-//! JSON is `{"v":2,"serverId":"srv_..","daemonPublicKeyB64":"..","relay":{"endpoint":"host:port"}}`.
+//! JSON is `{"v":2,"serverId":"srv_..","daemonPublicKeyB64":"..","relay":{"endpoint":"host:port"}}`
+//! (any server id of 1 to 128 visible ASCII characters is accepted, as Paseo accepts any id).
 //! The fragment never reaches the web server; the offer is the trust anchor (treat it like a
 //! password: whoever holds it can connect, and the key in it is what the client trusts).
 
@@ -16,25 +17,33 @@ const MAX_OFFER_LEN: usize = 4096;
 /// Largest relay endpoint accepted.
 const MAX_ENDPOINT_LEN: usize = 255;
 
-/// A server id: `srv_` followed by 12 base64url characters.
+/// A relay server id: 1 to [`ServerId::MAX_LEN`] (128) visible ASCII characters (`!` to `~`; no
+/// space, control or non-ASCII character).
+///
+/// [`ServerId::generate`] makes Paseo's default shape, `srv_` + 12 base64url characters, but a
+/// Paseo daemon may be given any non-empty id (`PASEO_SERVER_ID`), so parsing accepts any id of
+/// this form. The id only routes connections on the relay: the daemon key in the offer, not the
+/// id, is what the client trusts.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ServerId(String);
 
 impl ServerId {
-    /// Validates a server id.
+    /// Largest server id accepted, in bytes.
+    pub const MAX_LEN: usize = 128;
+
+    /// Validates a server id (non-empty, at most [`ServerId::MAX_LEN`] bytes, visible ASCII).
     pub fn parse(s: &str) -> Result<Self> {
-        let rest = s
-            .strip_prefix("srv_")
-            .ok_or(Error::InvalidOffer("serverId must start with srv_"))?;
-        let ok = rest.len() == 12
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if ok {
+        if s.is_empty() {
+            return Err(Error::InvalidOffer("serverId is empty"));
+        }
+        if s.len() > Self::MAX_LEN {
+            return Err(Error::InvalidOffer("serverId longer than 128 bytes"));
+        }
+        if s.bytes().all(|b| b.is_ascii_graphic()) {
             Ok(Self(s.to_owned()))
         } else {
             Err(Error::InvalidOffer(
-                "serverId must be srv_ + 12 base64url characters",
+                "serverId must be visible ASCII (no space or control character)",
             ))
         }
     }

@@ -173,8 +173,8 @@ fn invalid_offers_refused() {
     assert!(PairingOffer::from_json(good.as_bytes()).is_ok());
     for bad in [
         good.replace("\"v\":2", "\"v\":3"),
-        good.replace("srv_AbCdEf012-_9", "srv_short"),
-        good.replace("srv_AbCdEf012-_9", "xyz_AbCdEf012-_9"),
+        good.replace("srv_AbCdEf012-_9", ""),
+        good.replace("srv_AbCdEf012-_9", "srv\\u0000x"),
         good.replace("pOCSkrZRwni5dyxWn1+puxPZBrRqtoyd+dwrRAn4ogk=", "AAAA"),
         good.replace("r:443", "r:0"),
         good.replace("r:443", "no-port"),
@@ -189,6 +189,62 @@ fn invalid_offers_refused() {
         assert!(PairingOffer::from_url(bad).is_err(), "{bad}");
     }
     assert!(PairingOffer::from_url(&"a".repeat(5000)).is_err());
+}
+
+#[test]
+fn any_short_visible_ascii_server_id_is_accepted() {
+    // Paseo accepts any non-empty id (PASEO_SERVER_ID); before, only srv_ + 12 characters.
+    let max = "x".repeat(ServerId::MAX_LEN);
+    let keys = DaemonKeyPair::from_secret_bytes([1; 32]);
+    for id in [
+        "my-laptop",
+        "srv_short",
+        "xyz_AbCdEf012-_9",
+        "a",
+        "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~",
+        max.as_str(),
+    ] {
+        let sid = ServerId::parse(id).unwrap();
+        assert_eq!(sid.as_str(), id);
+        let offer = PairingOffer::new(sid, *keys.public(), "relay.example.org:443").unwrap();
+        let url = offer.to_url("https://app.example").unwrap();
+        assert_eq!(PairingOffer::from_url(&url).unwrap(), offer, "{id}");
+    }
+}
+
+#[test]
+fn empty_long_or_unprintable_server_ids_are_refused() {
+    let long = "x".repeat(ServerId::MAX_LEN + 1);
+    for id in [
+        "",
+        long.as_str(),
+        "srv\0x",
+        "srv\nx",
+        "srv\tx",
+        "srv\rx",
+        "srv\x1bx",
+        "srv\x7fx",
+        "srv x",
+        " ",
+        "srv_é",
+        "srv\u{202e}x",
+    ] {
+        assert!(
+            matches!(ServerId::parse(id), Err(Error::InvalidOffer(_))),
+            "{id:?}"
+        );
+        // The same id inside an offer's JSON (serde escapes it) is refused as well.
+        let json = serde_json::json!({
+            "v": 2,
+            "serverId": id,
+            "daemonPublicKeyB64": "pOCSkrZRwni5dyxWn1+puxPZBrRqtoyd+dwrRAn4ogk=",
+            "relay": {"endpoint": "r:443"},
+        });
+        assert!(
+            PairingOffer::from_json(json.to_string().as_bytes()).is_err(),
+            "{id:?}"
+        );
+    }
 }
 
 #[test]
