@@ -123,10 +123,13 @@ fn recorded_backend(dir: &Path) -> Result<Option<Backend>, Error> {
             .map(Some)
             .ok_or_else(|| Error::malformed(WHAT, "unknown backend"))
         }
-        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
-            if dir.join(VAULT_FILE).exists() {
+        Err(e) if crate::file::io::is_not_found(&e) => {
+            // `symlink_metadata`: a link planted there counts as present (and is then refused
+            // by the store), never as a reason to choose again.
+            let present = |name: &str| std::fs::symlink_metadata(dir.join(name)).is_ok();
+            if present(VAULT_FILE) {
                 Ok(Some(Backend::EncryptedFile))
-            } else if dir.join(PLAIN_FILE).exists() {
+            } else if present(PLAIN_FILE) {
                 Ok(Some(Backend::InsecurePlaintextFile))
             } else {
                 Ok(None)
@@ -142,14 +145,12 @@ fn record_backend(dir: &Path, backend: Backend) -> Result<(), Error> {
     let contents = format!("{MARKER_HEADER}\n{}\n", marker_tag(backend));
     match crate::file::io::write_new_private(&dir.join(MARKER_FILE), contents.as_bytes()) {
         Ok(()) => Ok(()),
-        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::AlreadyExists => {
-            match recorded_backend(dir)? {
-                Some(b) if b == backend => Ok(()),
-                _ => Err(Error::NoBackend(
-                    "another process recorded a different backend for this directory".to_owned(),
-                )),
-            }
-        }
+        Err(e) if crate::file::io::is_already_exists(&e) => match recorded_backend(dir)? {
+            Some(b) if b == backend => Ok(()),
+            _ => Err(Error::NoBackend(
+                "another process recorded a different backend for this directory".to_owned(),
+            )),
+        },
         Err(e) => Err(e),
     }
 }
@@ -180,8 +181,10 @@ fn open_os_store(_service: &str) -> Result<std::convert::Infallible, Error> {
 ///
 /// The chosen backend is recorded in `<dir>/backend` (0600). Later runs use the recorded
 /// backend and fail with [`Error::NoBackend`] when it is unusable (e.g. a locked or absent
-/// Secret Service) instead of silently opening another store that lacks the secrets. Delete
-/// the marker to choose again. When no directory is known (no `dir`, `HOME` unset) and the OS
+/// Secret Service) instead of silently opening another store that lacks the secrets. A
+/// recorded vault (or plaintext) file that is missing is [`Error::VaultMissing`]: nothing is
+/// created, so a lost vault is never replaced by an empty one and a mistyped passphrase never
+/// becomes a new vault's passphrase. Delete the marker to choose again. When no directory is known (no `dir`, `HOME` unset) and the OS
 /// store is usable, nothing is recorded.
 pub fn open_default(opts: DefaultOptions) -> Result<(DefaultStore, BackendChoice), Error> {
     if opts.passphrase.is_some() && opts.insecure_plaintext.is_some() {
@@ -193,7 +196,11 @@ pub fn open_default(opts: DefaultOptions) -> Result<(DefaultStore, BackendChoice
     }
     let dir = opts.dir.clone().or_else(|| default_dir(&opts.service));
     let recorded = match &dir {
-        Some(d) if d.exists() => recorded_backend(d)?,
+        Some(d) if d.exists() => {
+            let marker = d.join(MARKER_FILE);
+            crate::file::io::remove_stale_temps(&marker, crate::file::io::Stale::DeadWriters);
+            recorded_backend(d)?
+        }
         _ => None,
     };
     let (store, backend, reason) = match (recorded, dir) {
@@ -240,12 +247,18 @@ fn open_recorded(recorded: Backend, opts: DefaultOptions, dir: &Path) -> Result<
                 ));
             };
             let path = dir.join(PLAIN_FILE);
+            // Like the vault: a recorded store that is gone is an error, not a new empty one.
+            if std::fs::symlink_metadata(&path).is_err() {
+                return Err(Error::VaultMissing { path });
+            }
             let reason = format!("{pinned}: INSECURE plaintext file {}", path.display());
             let store = PlaintextFileStore::allow_insecure(path, opt_in)?;
             Ok((DefaultStore::InsecurePlaintext(store), recorded, reason))
         }
         _ => {
-            let (store, how) = open_encrypted(dir, opts.passphrase)?;
+            // Open only: a missing vault is `VaultMissing`, never a new empty vault (which
+            // would also take a mistyped passphrase as the new one).
+            let (store, how) = open_encrypted(dir, opts.passphrase, EncryptedFileStore::open)?;
             let reason = format!("{pinned}: encrypted file with {how}");
             Ok((store, Backend::EncryptedFile, reason))
         }
@@ -255,6 +268,7 @@ fn open_recorded(recorded: Backend, opts: DefaultOptions, dir: &Path) -> Result<
 fn open_encrypted(
     dir: &Path,
     passphrase: Option<SecretString>,
+    open: fn(PathBuf, KeySource) -> Result<EncryptedFileStore, Error>,
 ) -> Result<(DefaultStore, &'static str), Error> {
     let (key, how) = match passphrase {
         Some(p) => (KeySource::passphrase(p), "passphrase (Argon2id)"),
@@ -263,7 +277,7 @@ fn open_encrypted(
             "per-install key file",
         ),
     };
-    let store = EncryptedFileStore::open(dir.join(VAULT_FILE), key)?;
+    let store = open(dir.join(VAULT_FILE), key)?;
     Ok((DefaultStore::EncryptedFile(Box::new(store)), how))
 }
 
@@ -298,7 +312,8 @@ fn choose(opts: DefaultOptions, dir: Option<PathBuf>) -> Result<Opened, Error> {
         ))
     })?;
     create_private_dir(&dir)?;
-    match open_encrypted(&dir, opts.passphrase) {
+    // The first run in this directory: the one place a vault is created implicitly.
+    match open_encrypted(&dir, opts.passphrase, EncryptedFileStore::open_or_create) {
         Ok((store, how)) => {
             record_backend(&dir, Backend::EncryptedFile)?;
             let reason = format!(

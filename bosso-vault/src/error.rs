@@ -26,14 +26,67 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// A vault or key file is readable or writable by group or others; it was not used.
-    /// Fix with `chmod 600 <path>` after checking nobody else read it.
+    /// A vault, key, marker or lock file is readable or writable by group or others; it was
+    /// not used. Fix with `chmod 600 <path>` after checking nobody else read it.
     #[error("{path} is accessible by group or others (mode {mode:o}); refusing to use it")]
     InsecurePermissions {
         /// The file.
         path: std::path::PathBuf,
         /// Its permission bits.
         mode: u32,
+    },
+    /// A vault, key, marker or lock file is owned by another user than this process's
+    /// effective user; it was not used (someone else could have written it).
+    #[error(
+        "{path} is owned by uid {owner}, not by this process's effective uid {euid}; refusing to use it"
+    )]
+    WrongOwner {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Its owner.
+        owner: u32,
+        /// This process's effective uid.
+        euid: u32,
+    },
+    /// A vault, key, marker or lock path is a symbolic link, or not a regular file; it was not
+    /// followed, created or written.
+    #[error("{path} is {reason}; refusing to use it")]
+    UntrustedFile {
+        /// The path.
+        path: std::path::PathBuf,
+        /// `"a symbolic link"` or `"not a regular file"`.
+        reason: &'static str,
+    },
+    /// The directory holding the store's files can be changed by another user (writable by
+    /// group or others, or owned by someone other than this user or root); nothing in it was
+    /// used. Fix with `chmod 700 <dir>`.
+    #[error(
+        "directory {path} (owner uid {owner}, mode {mode:o}) can be changed by another user; refusing to use it"
+    )]
+    InsecureDirectory {
+        /// The directory.
+        path: std::path::PathBuf,
+        /// Its permission bits.
+        mode: u32,
+        /// Its owner.
+        owner: u32,
+    },
+    /// [`EncryptedFileStore::open`](crate::EncryptedFileStore::open) (and `open_default` once a
+    /// vault was recorded) found no vault file. Nothing was created: restore the file from a
+    /// backup, or create a new, empty vault explicitly
+    /// ([`EncryptedFileStore::create`](crate::EncryptedFileStore::create), or delete the
+    /// backend marker to let `open_default` choose again).
+    #[error("vault file {path} does not exist; restore it, or create a new vault explicitly")]
+    VaultMissing {
+        /// The vault file.
+        path: std::path::PathBuf,
+    },
+    /// [`EncryptedFileStore::create`](crate::EncryptedFileStore::create) found a file at the
+    /// path; it was left as it is.
+    #[error("{path} already exists; refusing to replace it with a new vault")]
+    VaultExists {
+        /// The existing file.
+        path: std::path::PathBuf,
     },
     /// The file or ciphertext does not follow the format (the reason names the rule, not the bytes).
     #[error("malformed {what}: {reason}")]
@@ -99,5 +152,31 @@ impl Error {
 
     pub(crate) fn malformed(what: &'static str, reason: &'static str) -> Error {
         Error::Malformed { what, reason }
+    }
+
+    /// The vault's error for a refused or failed file operation.
+    pub(crate) fn fs(e: bosso_fs::Error) -> Error {
+        use bosso_fs::Error as F;
+        match e {
+            F::Symlink { path } => Error::UntrustedFile {
+                path,
+                reason: "a symbolic link",
+            },
+            F::NotRegularFile { path } => Error::UntrustedFile {
+                path,
+                reason: "not a regular file",
+            },
+            F::WrongOwner { path, owner, euid } => Error::WrongOwner { path, owner, euid },
+            F::Permissions { path, mode } => Error::InsecurePermissions { path, mode },
+            F::InsecureDirectory { path, mode, owner } => {
+                Error::InsecureDirectory { path, mode, owner }
+            }
+            F::TooLarge { .. } => Error::TooLarge,
+            F::Io { op, source, .. } => Error::Io { op, source },
+            other => Error::Io {
+                op: "using a file",
+                source: std::io::Error::other(other),
+            },
+        }
     }
 }

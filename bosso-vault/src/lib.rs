@@ -17,7 +17,8 @@
 //! # async fn demo() -> Result<(), bosso_vault::Error> {
 //! let dir = std::env::temp_dir().join(format!("bosso-vault-doc-{}", std::process::id()));
 //! std::fs::create_dir_all(&dir).ok();
-//! let store = EncryptedFileStore::open(dir.join("secrets.vault"), KeySource::KeyFile(dir.join("secrets.key")))?;
+//! // First use of this location: create the vault (later runs call `open`, which never creates).
+//! let store = EncryptedFileStore::open_or_create(dir.join("secrets.vault"), KeySource::KeyFile(dir.join("secrets.key")))?;
 //! let name = EntryName::new("github/token")?;
 //! store.put(&name, &SecretSlice::from(b"ghp_example".to_vec())).await?;
 //! let back = store.get(&name).await?.expect("stored");
@@ -64,7 +65,7 @@ pub use error::Error;
 pub use file::EncryptedFileStore;
 pub use file::format::{KdfParams, MAX_ENTRIES, MAX_VALUE_LEN, VaultFileInfo, inspect_vault_file};
 pub use file::key::{
-    Argon2Params, HEADER_CEILING_M_KIB, HEADER_CEILING_P, HEADER_CEILING_T, KeySource,
+    Argon2Params, HEADER_CEILING_M_KIB, HEADER_CEILING_P, HEADER_CEILING_WORK_FACTOR, KeySource,
 };
 #[cfg(feature = "keyring")]
 pub use keyring_store::KeyringStore;

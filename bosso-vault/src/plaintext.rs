@@ -20,7 +20,8 @@ const WHAT: &str = "plaintext store file";
 ///
 /// It exists for machines with no OS store where the user refuses a passphrase and accepts the
 /// risk. It keeps every other property of the file store (atomic durable writes, locking,
-/// `0600` creation, refusal of group/world-accessible files) but anyone who can read the file
+/// `0600` creation, the file-trust rules: no symbolic links, no file of another user, no
+/// group/world access, no directory others can change) but anyone who can read the file
 /// reads the secrets. The only constructor is [`allow_insecure`](Self::allow_insecure), which
 /// logs a `tracing` warning every time.
 pub struct PlaintextFileStore {
@@ -57,11 +58,12 @@ impl PlaintextFileStore {
         );
         let store = Self { path };
         let _lock = io::lock_exclusive(&store.path)?;
+        io::remove_stale_temps(&store.path, io::Stale::AnyWriter);
         match io::read_private(&store.path, MAX_FILE_LEN) {
             Ok(bytes) => {
                 parse(&bytes)?;
             }
-            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            Err(e) if io::is_not_found(&e) => {
                 store.write(&BTreeMap::new())?;
             }
             Err(e) => return Err(e),
@@ -97,7 +99,7 @@ impl PlaintextFileStore {
         change: impl FnOnce(&mut BTreeMap<EntryName, Zeroizing<Vec<u8>>>) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let _lock = io::lock_exclusive(&self.path)?;
-        io::remove_stale_temps(&self.path);
+        io::remove_stale_temps(&self.path, io::Stale::AnyWriter);
         let mut entries = self.load()?;
         let out = change(&mut entries)?;
         self.write(&entries)?;

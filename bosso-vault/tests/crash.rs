@@ -25,7 +25,7 @@ const PREFIX: &str = "BOSSO_VAULT_CHILD_PREFIX";
 const COUNT: &str = "BOSSO_VAULT_CHILD_COUNT";
 
 fn open(dir: &Path) -> EncryptedFileStore {
-    EncryptedFileStore::open(dir.join("v"), KeySource::KeyFile(dir.join("k"))).unwrap()
+    EncryptedFileStore::open_or_create(dir.join("v"), KeySource::KeyFile(dir.join("k"))).unwrap()
 }
 
 /// A value that proves its own integrity: `name|counter|padding|checksum`; padding varies so

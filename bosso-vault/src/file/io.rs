@@ -1,161 +1,47 @@
-//! Private files: 0600 creation without a window, permission checks, atomic durable replace,
-//! and the inter-process lock.
+//! The store's files through `bosso-fs`, the one implementation of the file-trust rules
+//! (no symbolic links, owner and mode checked on the open handle, checked directory, `0600`
+//! `O_EXCL` temp files), plus the inter-process lock.
 
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Write};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 
+pub(crate) use bosso_fs::Stale;
 use zeroize::Zeroizing;
 
 use crate::Error;
 
-fn private_create_new() -> OpenOptions {
-    let mut o = OpenOptions::new();
-    o.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        // The mode is applied by open(2) itself: the file never exists with wider permissions.
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    o
-}
-
-/// Refuses a file that group or others can access (Unix); on other OSes the ACL model differs
-/// and the check is left to the OS defaults of the user's profile directory.
-fn check_private(file: &File, path: &Path) -> Result<(), Error> {
-    let meta = file
-        .metadata()
-        .map_err(Error::io("reading file metadata"))?;
-    if !meta.is_file() {
-        return Err(Error::malformed("vault file", "not a regular file"));
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = meta.permissions().mode() & 0o7777;
-        if mode & 0o077 != 0 {
-            return Err(Error::InsecurePermissions {
-                path: path.to_owned(),
-                mode,
-            });
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-    Ok(())
-}
-
-/// Reads a private file of at most `max_len` bytes after checking its permissions.
+/// Reads a trusted file of at most `max_len` bytes (see `bosso_fs::read_trusted`).
 pub(crate) fn read_private(path: &Path, max_len: usize) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let file = File::open(path).map_err(Error::io("opening file"))?;
-    check_private(&file, path)?;
-    let mut buf = Zeroizing::new(Vec::new());
-    let limit = u64::try_from(max_len).unwrap_or(u64::MAX).saturating_add(1);
-    file.take(limit)
-        .read_to_end(&mut buf)
-        .map_err(Error::io("reading file"))?;
-    if buf.len() > max_len {
-        return Err(Error::TooLarge);
-    }
-    Ok(buf)
+    bosso_fs::read_trusted(path, max_len).map_err(Error::fs)
 }
 
-fn parent_dir(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    }
-}
-
-/// fsyncs a directory so a rename or creation in it survives a power cut.
-fn sync_dir(dir: &Path) -> Result<(), Error> {
-    #[cfg(unix)]
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(Error::io("syncing directory"))?;
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
-}
-
-/// Creates `path` (which must not exist) as a 0600 file holding `contents`, durably and
-/// all at once: the contents go to a temp file (0600 from creation) that is fsynced and then
-/// hard-linked to `path` (`link(2)` fails with `AlreadyExists` rather than replacing), and the
-/// directory is fsynced. A reader or a crash sees no file or the whole file, never a
-/// truncated one; a crash leaves at most a temp file, removed by the next vault writer.
+/// Creates `path` (which must not exist) as a 0600 file holding `contents`, whole or not at
+/// all; `AlreadyExists` (as [`Error::Io`]) when something is there.
 pub(crate) fn write_new_private(path: &Path, contents: &[u8]) -> Result<(), Error> {
-    let dir = parent_dir(path);
-    let tmp = temp_path(path)?;
-    let result = (|| {
-        let mut f = private_create_new()
-            .open(&tmp)
-            .map_err(Error::io("creating temp file"))?;
-        f.write_all(contents)
-            .and_then(|()| f.sync_all())
-            .map_err(Error::io("writing temp file"))?;
-        drop(f);
-        std::fs::hard_link(&tmp, path).map_err(Error::io("creating file"))
-    })();
-    let _ = std::fs::remove_file(&tmp);
-    result?;
-    sync_dir(&dir)
+    bosso_fs::write_new(path, contents).map_err(Error::fs)
 }
 
-fn temp_path(path: &Path) -> Result<PathBuf, Error> {
-    let mut rnd = [0u8; 8];
-    crate::aead::fill_random(&mut rnd)?;
-    let suffix: String = rnd.iter().map(|b| format!("{b:02x}")).collect();
-    Ok(parent_dir(path).join(format!(
-        "{}{}-{suffix}",
-        temp_prefix(path),
-        std::process::id()
-    )))
-}
-
-fn temp_prefix(path: &Path) -> String {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    format!(".{name}.tmp-")
-}
-
-/// Replaces `path` with `contents` atomically and durably: a reader (or a crash) sees the old
-/// file or the new one, never a mix. Temp file in the same directory (same file system, so
-/// `rename` is atomic), created 0600, written, fsynced, renamed, then the directory fsynced.
+/// Replaces `path` with `contents` atomically and durably.
 pub(crate) fn atomic_replace(path: &Path, contents: &[u8]) -> Result<(), Error> {
-    let dir = parent_dir(path);
-    let tmp = temp_path(path)?;
-    let result = (|| {
-        let mut f = private_create_new()
-            .open(&tmp)
-            .map_err(Error::io("creating temp file"))?;
-        f.write_all(contents)
-            .and_then(|()| f.sync_all())
-            .map_err(Error::io("writing temp file"))?;
-        drop(f);
-        std::fs::rename(&tmp, path).map_err(Error::io("renaming temp file over the vault"))?;
-        sync_dir(&dir)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    bosso_fs::replace(path, contents).map_err(Error::fs)
 }
 
-/// Removes temp files a killed writer left behind. Only called with the lock held, when no
-/// other writer can have a temp file in flight.
-pub(crate) fn remove_stale_temps(path: &Path) {
-    let prefix = temp_prefix(path);
-    let Ok(dir) = std::fs::read_dir(parent_dir(path)) else {
-        return;
-    };
-    for e in dir.flatten() {
-        if e.file_name().to_string_lossy().starts_with(&prefix) {
-            let _ = std::fs::remove_file(e.path());
-        }
+/// Removes the temp files a killed process left for `path` (best effort).
+pub(crate) fn remove_stale_temps(path: &Path, which: Stale) {
+    let removed = bosso_fs::remove_stale_temps(path, which);
+    if removed > 0 {
+        tracing::debug!(path = %path.display(), removed, "removed stale temp files");
     }
+}
+
+/// True when the error says the file (or its directory) does not exist.
+pub(crate) fn is_not_found(e: &Error) -> bool {
+    matches!(e, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
+}
+
+/// True when the error says something already exists at the path.
+pub(crate) fn is_already_exists(e: &Error) -> bool {
+    matches!(e, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists)
 }
 
 /// An exclusive advisory lock on `<vault>.lock`, held until drop (closing the file releases
@@ -171,18 +57,10 @@ pub(crate) fn lock_path(path: &Path) -> PathBuf {
     PathBuf::from(p)
 }
 
-/// Blocks until this process holds the vault's write lock.
+/// Blocks until this process holds the write lock of `path`. The lock file is opened or
+/// created 0600 without following a symbolic link and checked like every other file.
 pub(crate) fn lock_exclusive(path: &Path) -> Result<WriteLock, Error> {
-    let mut o = OpenOptions::new();
-    o.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    let file = o
-        .open(lock_path(path))
-        .map_err(Error::io("opening lock file"))?;
+    let file = bosso_fs::open_lock_file(&lock_path(path)).map_err(Error::fs)?;
     // Fully qualified: std's File::lock (Rust 1.89) is newer than the MSRV (1.88).
     fs4::FileExt::lock(&file).map_err(Error::io("locking the vault"))?;
     Ok(WriteLock { _file: file })
@@ -214,21 +92,7 @@ mod tests {
                 Err(Error::InsecurePermissions { .. })
             ));
         }
-        assert!(
-            write_new_private(&p, b"x").is_err(),
-            "create_new must not clobber"
-        );
-    }
-
-    #[test]
-    fn stale_temps_are_removed() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("v");
-        let stale = dir.path().join(format!("{}123-abc", temp_prefix(&p)));
-        std::fs::write(&stale, b"x").unwrap();
-        std::fs::write(dir.path().join("other"), b"x").unwrap();
-        remove_stale_temps(&p);
-        assert!(!stale.exists());
-        assert!(dir.path().join("other").exists());
+        let e = write_new_private(&p, b"x").unwrap_err();
+        assert!(is_already_exists(&e), "create_new must not clobber: {e}");
     }
 }

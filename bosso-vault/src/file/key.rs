@@ -19,12 +19,18 @@ const KEY_FILE_LEN: usize = 8 + 1 + KEY_LEN;
 ///
 /// The default is RFC 9106's second recommended option with one lane (64 MiB, 3 passes):
 /// about a quarter second per unlock on a laptop. [`Argon2Params::new`] accepts up to 1 GiB,
-/// 32 passes, 16 lanes. Parameters read from a vault file's (unauthenticated) header are held
-/// to a tighter ceiling before any hashing: at most [`HEADER_CEILING_M_KIB`] (256 MiB),
-/// [`HEADER_CEILING_T`] passes and [`HEADER_CEILING_P`] lanes, or the caller's own `params`
-/// where those are higher (a vault created with stronger parameters is opened by passing
-/// the same parameters again). A crafted header therefore cannot make `open` spend more
-/// than about four default unlocks.
+/// 32 passes, 16 lanes.
+///
+/// Parameters read from a vault file's (unauthenticated) header are held to a ceiling
+/// relative to the caller's own `params`, checked before any hashing: the header's work
+/// (memory × passes, which is what Argon2's running time grows with) at most
+/// [`HEADER_CEILING_WORK_FACTOR`] (4) times the caller's, its memory at most
+/// [`HEADER_CEILING_M_KIB`] (256 MiB) or the caller's memory where higher, its lanes at most
+/// [`HEADER_CEILING_P`] or the caller's where higher. With the default parameters a crafted
+/// header can make `open` do at most four default unlocks' worth of Argon2 (e.g. 256 MiB ×
+/// 3 passes, or 64 MiB × 12) and allocate at most 256 MiB. A vault created with stronger
+/// parameters is opened by passing parameters at least a quarter as costly (in memory ×
+/// passes) again, typically the same ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Argon2Params {
     m_cost_kib: u32,
@@ -39,8 +45,9 @@ const MAX_ARGON2_P: u32 = 16;
 /// Highest Argon2 memory cost (KiB) accepted from a vault header unless the caller's
 /// parameters are higher (256 MiB, four times the default).
 pub const HEADER_CEILING_M_KIB: u32 = 256 * 1024;
-/// Highest Argon2 pass count accepted from a vault header unless the caller's is higher.
-pub const HEADER_CEILING_T: u32 = 8;
+/// A vault header may ask for at most this many times the caller's Argon2 work
+/// (memory × passes).
+pub const HEADER_CEILING_WORK_FACTOR: u64 = 4;
 /// Highest Argon2 lane count accepted from a vault header unless the caller's is higher.
 pub const HEADER_CEILING_P: u32 = 4;
 
@@ -72,11 +79,17 @@ impl Argon2Params {
         }
     }
 
-    /// Refuses header parameters above the ceiling: the defaults' ceiling, raised to the
-    /// caller's own parameters where those are higher.
+    /// Argon2's work in KiB-passes: its running time grows with memory × passes (lanes
+    /// split the memory; they do not add work).
+    fn work(self) -> u64 {
+        u64::from(self.m_cost_kib) * u64::from(self.t_cost)
+    }
+
+    /// Refuses header parameters above the ceiling relative to the caller's own parameters
+    /// (see the type's documentation).
     pub(crate) fn within_ceiling(self, caller: Self) -> Result<Self, Error> {
-        if self.m_cost_kib > HEADER_CEILING_M_KIB.max(caller.m_cost_kib)
-            || self.t_cost > HEADER_CEILING_T.max(caller.t_cost)
+        if self.work() > caller.work().saturating_mul(HEADER_CEILING_WORK_FACTOR)
+            || self.m_cost_kib > HEADER_CEILING_M_KIB.max(caller.m_cost_kib)
             || self.p_cost > HEADER_CEILING_P.max(caller.p_cost)
         {
             return Err(Error::Kdf(
@@ -110,7 +123,8 @@ impl Default for Argon2Params {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum KeySource {
-    /// A random 256-bit per-install key in its own file (created `0600` on first use).
+    /// A random 256-bit per-install key in its own file (created `0600` with the vault;
+    /// never created for an existing vault).
     /// Protects against copies of the vault alone (backups, sync folders), not against
     /// someone who also has the key file.
     KeyFile(PathBuf),
@@ -130,6 +144,14 @@ impl KeySource {
         Self::Passphrase {
             passphrase,
             params: Argon2Params::default(),
+        }
+    }
+
+    /// Removes key-file temp files whose writer process is gone (a key file may be shared
+    /// by several vaults with different locks, so only dead writers' temps are stale).
+    pub(crate) fn remove_stale_temps(&self) {
+        if let Self::KeyFile(path) = self {
+            io::remove_stale_temps(path, io::Stale::DeadWriters);
         }
     }
 
@@ -207,9 +229,7 @@ pub(crate) fn argon2id_raw(
 fn read_or_create_key_file(path: &Path, create: bool) -> Result<RootKey, Error> {
     match io::read_private(path, KEY_FILE_LEN) {
         Ok(bytes) => parse_key_file(&bytes),
-        Err(Error::Io { source, .. })
-            if create && source.kind() == std::io::ErrorKind::NotFound =>
-        {
+        Err(e) if create && io::is_not_found(&e) => {
             let key = crate::aead::random_key()?;
             let mut contents = Zeroizing::new(Vec::with_capacity(KEY_FILE_LEN));
             contents.extend_from_slice(KEY_FILE_MAGIC);
@@ -218,9 +238,7 @@ fn read_or_create_key_file(path: &Path, create: bool) -> Result<RootKey, Error> 
             // create_new: if another process created it meanwhile, read theirs instead.
             match io::write_new_private(path, &contents) {
                 Ok(()) => Ok(key),
-                Err(Error::Io { source, .. })
-                    if source.kind() == std::io::ErrorKind::AlreadyExists =>
-                {
+                Err(e) if io::is_already_exists(&e) => {
                     parse_key_file(&io::read_private(path, KEY_FILE_LEN)?)
                 }
                 Err(e) => Err(e),
@@ -329,6 +347,41 @@ mod tests {
         assert!(Argon2Params::new(64, 0, 1).is_err());
         assert!(Argon2Params::new(64, 1, 17).is_err());
         assert!(Argon2Params::new(64, 1, 1).is_ok());
+    }
+
+    /// The ceiling is on memory × passes (what Argon2's time grows with), relative to the
+    /// caller's own parameters: four times their work, memory at most max(256 MiB, theirs).
+    #[test]
+    fn header_ceiling_is_on_work_relative_to_the_caller() {
+        const MIB: u32 = 1024;
+        let p = |m, t, l| Argon2Params::new(m, t, l).unwrap();
+        let d = Argon2Params::default();
+        assert_eq!((d.m_cost_kib, d.t_cost, d.p_cost), (64 * MIB, 3, 1));
+        // The header: 256 MiB × 8 passes is 10.7 times the default's work.
+        assert!(p(256 * MIB, 8, 1).within_ceiling(d).is_err());
+        // Exactly four default unlocks, split any way: allowed; one pass more: refused.
+        for (m, t) in [
+            (256 * MIB, 3),
+            (64 * MIB, 12),
+            (192 * MIB, 4),
+            (128 * MIB, 6),
+        ] {
+            assert!(p(m, t, 1).within_ceiling(d).is_ok(), "{m} {t}");
+        }
+        for (m, t) in [(64 * MIB, 13), (192 * MIB, 5), (128 * MIB, 7)] {
+            assert!(p(m, t, 1).within_ceiling(d).is_err(), "{m} {t}");
+        }
+        // Memory is capped on its own (within the work budget, above 256 MiB): refused.
+        assert!(p(256 * MIB + 1, 1, 1).within_ceiling(d).is_err());
+        assert!(p(512 * MIB, 1, 1).within_ceiling(d).is_err());
+        // Lanes: up to 4 unless the caller uses more.
+        assert!(p(64 * MIB, 3, 4).within_ceiling(d).is_ok());
+        assert!(p(64 * MIB, 3, 5).within_ceiling(d).is_err());
+        assert!(p(64 * MIB, 3, 8).within_ceiling(p(64 * MIB, 3, 8)).is_ok());
+        // A stronger caller raises both the work and the memory ceiling.
+        let strong = p(1024 * MIB, 4, 1);
+        assert!(p(1024 * MIB, 16, 1).within_ceiling(strong).is_ok());
+        assert!(p(1024 * MIB, 17, 1).within_ceiling(strong).is_err());
     }
 
     #[test]

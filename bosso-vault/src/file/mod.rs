@@ -27,7 +27,12 @@ const KEY_CHECK_LABEL: &[u8] = b"bosso-vault/v1/key-check";
 /// - Writes take an exclusive lock on `<path>.lock`, re-read the file, apply the change and
 ///   replace the file atomically and durably, so concurrent writers in several processes lose
 ///   no update and a crash leaves the old or the new file.
-/// - Files are created `0600` and refused when group or others can access them.
+/// - Files are created `0600` and refused when they are symbolic links, owned by another
+///   user or accessible by group or others, or when their directory can be changed by
+///   another user (the rules of `bosso-fs`).
+/// - [`open`](Self::open) never creates a vault: a missing file is [`Error::VaultMissing`];
+///   creation is [`create`](Self::create) (or [`open_or_create`](Self::open_or_create) for
+///   a first use).
 ///
 /// I/O is blocking and short; the [`SecretStore`] methods run it inside the future. From an
 /// async server with many concurrent calls, wrap calls in `spawn_blocking`.
@@ -54,6 +59,17 @@ fn key_check(keys: &FileKeys, header: &Header) -> hmac::Tag {
     ctx.sign()
 }
 
+/// A vault file that is not there is [`Error::VaultMissing`], never a reason to create one.
+fn missing(path: &Path, e: Error) -> Error {
+    if io::is_not_found(&e) {
+        Error::VaultMissing {
+            path: path.to_owned(),
+        }
+    } else {
+        e
+    }
+}
+
 fn entry_ad(store_id: &[u8; 16], name: &EntryName) -> Vec<u8> {
     let mut ad = store_id.to_vec();
     crate::bytes::put_u16_prefixed(&mut ad, name.as_str().as_bytes());
@@ -61,27 +77,57 @@ fn entry_ad(store_id: &[u8; 16], name: &EntryName) -> Vec<u8> {
 }
 
 impl EncryptedFileStore {
-    /// Opens the vault at `path`, creating it (and a missing key file) when it does not exist.
+    /// Opens the existing vault at `path`. Never creates anything: a missing vault file is
+    /// [`Error::VaultMissing`], a missing key file an [`Error::Io`] (not found).
     ///
     /// Fails with [`Error::WrongKey`] when the key does not match, [`Error::Tampered`] when the
-    /// file was altered, [`Error::InsecurePermissions`] when it is group/world accessible.
+    /// file was altered, and refuses (without reading) a vault or key file that is a symbolic
+    /// link, not a regular file, owned by another user, group/world accessible, or in a
+    /// directory others can change (see the crate README, "File trust"). Temp files left by
+    /// killed writers (of the vault and of its key file) are removed.
     pub fn open(path: impl Into<PathBuf>, key: KeySource) -> Result<Self, Error> {
+        Self::open_with(path.into(), &key)
+    }
+
+    fn open_with(path: PathBuf, key: &KeySource) -> Result<Self, Error> {
+        let store = Self::open_existing(&path, key)?;
+        // Without the lock: only temps whose writer process is gone.
+        io::remove_stale_temps(&path, io::Stale::DeadWriters);
+        key.remove_stale_temps();
+        Ok(store)
+    }
+
+    /// Creates a new, empty vault at `path` (and its key file when a [`KeySource::KeyFile`]
+    /// does not exist yet; an existing key file is used as it is). Fails with
+    /// [`Error::VaultExists`] when anything is already at `path`: an existing vault is never
+    /// replaced.
+    pub fn create(path: impl Into<PathBuf>, key: KeySource) -> Result<Self, Error> {
         let path = path.into();
-        match Self::open_existing(&path, &key) {
-            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+        let _lock = io::lock_exclusive(&path)?;
+        Self::create_locked(path, &key)
+    }
+
+    /// [`open`](Self::open) when the vault exists, [`create`](Self::create) when it does not:
+    /// for the first use of a location. Do not use it where a vault is known to exist (a
+    /// vault lost to a sync conflict would silently come back empty, and a mistyped
+    /// passphrase would become the new one); `open_default` uses it only on the first run.
+    pub fn open_or_create(path: impl Into<PathBuf>, key: KeySource) -> Result<Self, Error> {
+        let path = path.into();
+        match Self::open_with(path.clone(), &key) {
+            Err(Error::VaultMissing { .. }) => {
                 let _lock = io::lock_exclusive(&path)?;
-                // Another process may have created it while we waited for the lock.
-                if path.exists() {
-                    return Self::open_existing(&path, &key);
+                match Self::create_locked(path.clone(), &key) {
+                    // Another process created it while we waited for the lock.
+                    Err(Error::VaultExists { .. }) => Self::open_with(path, &key),
+                    other => other,
                 }
-                Self::create(path, &key)
             }
             other => other,
         }
     }
 
     fn open_existing(path: &Path, key: &KeySource) -> Result<Self, Error> {
-        let bytes = io::read_private(path, MAX_FILE_LEN)?;
+        let bytes = io::read_private(path, MAX_FILE_LEN).map_err(|e| missing(path, e))?;
         let parsed = format::parse(&bytes)?;
         let header = parsed.header.clone();
         let root = key.root_key(header.kdf, &header.salt, false)?;
@@ -95,7 +141,16 @@ impl EncryptedFileStore {
         Ok(store)
     }
 
-    fn create(path: PathBuf, key: &KeySource) -> Result<Self, Error> {
+    /// Creates the vault; the caller holds the write lock.
+    fn create_locked(path: PathBuf, key: &KeySource) -> Result<Self, Error> {
+        let exists = |path: &Path| Error::VaultExists {
+            path: path.to_owned(),
+        };
+        // Checked before the key derivation (a passphrase costs an Argon2 run).
+        if std::fs::symlink_metadata(&path).is_ok() {
+            return Err(exists(&path));
+        }
+        io::remove_stale_temps(&path, io::Stale::AnyWriter);
         let mut header = Header {
             kdf: key.header_kdf(),
             salt: [0; 16],
@@ -109,7 +164,14 @@ impl EncryptedFileStore {
         let tag = key_check(&keys, &header);
         header.key_check.copy_from_slice(tag.as_ref());
         let store = Self { path, header, keys };
-        store.write(&BTreeMap::new())?;
+        // Created whole or not at all, and never over a file that appeared meanwhile.
+        io::write_new_private(&store.path, &store.serialize(&BTreeMap::new())?).map_err(|e| {
+            if io::is_already_exists(&e) {
+                exists(&store.path)
+            } else {
+                e
+            }
+        })?;
         tracing::info!(path = %store.path.display(), "created encrypted vault file");
         Ok(store)
     }
@@ -128,7 +190,8 @@ impl EncryptedFileStore {
 
     /// Reads, parses and authenticates the current file; returns the sealed entries.
     fn load(&self) -> Result<BTreeMap<EntryName, Vec<u8>>, Error> {
-        let bytes = io::read_private(&self.path, MAX_FILE_LEN)?;
+        let bytes =
+            io::read_private(&self.path, MAX_FILE_LEN).map_err(|e| missing(&self.path, e))?;
         let parsed = format::parse(&bytes)?;
         self.verify(&parsed)?;
         Ok(parsed
@@ -138,12 +201,17 @@ impl EncryptedFileStore {
             .collect())
     }
 
-    fn write(&self, entries: &BTreeMap<EntryName, Vec<u8>>) -> Result<(), Error> {
+    /// The whole file: header, entries, MAC.
+    fn serialize(&self, entries: &BTreeMap<EntryName, Vec<u8>>) -> Result<Vec<u8>, Error> {
         let mut bytes = format::serialize(&self.header, entries)?;
         let mac = hmac::sign(&self.keys.mac(), &bytes);
         bytes.extend_from_slice(mac.as_ref());
         debug_assert_eq!(mac.as_ref().len(), MAC_LEN);
-        io::atomic_replace(&self.path, &bytes)
+        Ok(bytes)
+    }
+
+    fn write(&self, entries: &BTreeMap<EntryName, Vec<u8>>) -> Result<(), Error> {
+        io::atomic_replace(&self.path, &self.serialize(entries)?)
     }
 
     /// Runs `change` on the entries under the write lock and writes the result.
@@ -152,7 +220,8 @@ impl EncryptedFileStore {
         change: impl FnOnce(&mut BTreeMap<EntryName, Vec<u8>>) -> Result<(T, bool), Error>,
     ) -> Result<T, Error> {
         let _lock = io::lock_exclusive(&self.path)?;
-        io::remove_stale_temps(&self.path);
+        // Under the lock no other writer has a temp file in flight.
+        io::remove_stale_temps(&self.path, io::Stale::AnyWriter);
         let mut entries = self.load()?;
         let (out, changed) = change(&mut entries)?;
         if changed {
@@ -278,7 +347,7 @@ mod tests {
     use super::*;
 
     fn store(dir: &Path) -> EncryptedFileStore {
-        EncryptedFileStore::open(dir.join("v"), KeySource::KeyFile(dir.join("v.key"))).unwrap()
+        EncryptedFileStore::create(dir.join("v"), KeySource::KeyFile(dir.join("v.key"))).unwrap()
     }
 
     /// A value moved to another name, with the file MAC recomputed by someone holding the MAC
