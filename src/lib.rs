@@ -10,7 +10,16 @@
 //! | `e2ee` | [`bosso_e2ee`] | end-to-end encrypted framing through an untrusted relay |
 //! | `vault` | [`bosso_vault`] | OS keychain / encrypted-file secrets and envelope encryption |
 //! | `redact` | [`bosso_redact`] | scrubbing of logs, crash and bug reports |
+//!
+//! Each crate's own features are forwarded as `<crate>-<feature>`, and each turns its crate
+//! on: `token-http`, `token-redis`; `auth-qr`, `auth-https`, `auth-axum`, `auth-redis`;
+//! `e2ee-tokio-tungstenite`, `e2ee-axum`, `e2ee-qr`, `e2ee-attach-token`; `vault-keyring`,
+//! `vault-keyutils`, `vault-secret-service`, `vault-apple-keychain`,
+//! `vault-windows-credential`; `redact-json`, `redact-tracing`, `redact-log`. For example
+//! `bosso = { version = "0.1", default-features = false, features = ["auth-axum"] }` gives
+//! `bosso::auth::axum`.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "auth")]
 pub use bosso_auth as auth;
@@ -22,3 +31,8 @@ pub use bosso_redact as redact;
 pub use bosso_token as token;
 #[cfg(feature = "vault")]
 pub use bosso_vault as vault;
+
+// The root README's snippets run as doctests, so a stale one fails `cargo test`.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -72,6 +72,7 @@
 //! See [`accounts`] for the account-layer quickstart, and the crate README for the threat
 //! model and what the host app must still do.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod accounts;
 pub mod audit;
@@ -90,3 +91,8 @@ mod principal;
 pub mod redis;
 
 pub use error::Error;
+
+// The README's snippets run as doctests, so a stale one fails `cargo test`.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -61,6 +61,7 @@
 //! host that mints without checking ownership first (bosso-auth's gate does both). The
 //! in-memory replay store protects one process; several nodes must share one store.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod claims;
 mod error;

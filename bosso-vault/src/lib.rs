@@ -45,6 +45,7 @@
 //! # demo().unwrap();
 //! ```
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod aead;
 mod bytes;
@@ -73,3 +74,8 @@ pub use memory::MemoryStore;
 pub use name::{EntryName, MAX_NAME_LEN};
 pub use plaintext::{InsecureOptIn, PlaintextFileStore, inspect_plaintext_file};
 pub use store::{Backend, SecretBytes, SecretStore};
+
+// The README's snippets run as doctests, so a stale one fails `cargo test`.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
