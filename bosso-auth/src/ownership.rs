@@ -32,7 +32,7 @@ use bosso_token::{ChatId, DaemonId, InstanceId, SessionId, UserId};
 use crate::Error;
 
 /// Which ownership axis failed. For audit logs only: callers must answer every variant the
-/// same way (see [`crate::gate::GateError::Denied`]).
+/// same way (the gate answers each with [`Error::NotPermitted`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Axis {
