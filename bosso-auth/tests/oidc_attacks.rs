@@ -454,3 +454,53 @@ fn token_without_kid_needs_exactly_one_candidate_key() {
     .with_clock(clock);
     assert_eq!(two.verify(&t).unwrap_err(), Error::JwtUnknownKey);
 }
+
+#[test]
+fn header_and_claims_must_be_json_objects_not_arrays() {
+    // A derived serde struct also takes an array of its fields in order. These tokens are
+    // correctly signed by the issuer's key; the arrays spell a valid header (`alg`) and
+    // valid claims (iss, sub, aud, exp), so only the object rule can refuse them
+    // (RFC 7515 section 4, RFC 7519 section 7.2).
+    let rsa = TestKey::rsa_rfc7520();
+    let v = Verifier::new(
+        VerifierConfig::new(ISS, [AUD]).unwrap(),
+        KeySet::from_jwks_json(&jwks(&[rsa.jwk("rsa1", None)])).unwrap(),
+    )
+    .with_clock(Arc::new(ManualClock::new(UnixTime::from_secs(NOW))));
+    let header_obj = br#"{"alg":"RS256"}"#.as_slice();
+    let header_arr = br#"["RS256"]"#.as_slice();
+    let claims_obj = serde_json::to_vec(&json!({
+        "iss": ISS, "sub": "admin", "aud": AUD, "exp": 4_102_444_800u64
+    }))
+    .unwrap();
+    let claims_arr = serde_json::to_vec(&json!([ISS, "admin", AUD, 4_102_444_800u64])).unwrap();
+    // The control: the same content as objects verifies.
+    let ok = v
+        .verify(&rsa.token_raw(header_obj, &claims_obj, "RS256"))
+        .unwrap();
+    assert_eq!(ok.subject().as_str(), "admin");
+    let header_array = rsa.token_raw(header_arr, &claims_obj, "RS256");
+    assert!(matches!(
+        v.verify(&header_array).unwrap_err(),
+        Error::JwtMalformed(_)
+    ));
+    let claims_array = rsa.token_raw(header_obj, &claims_arr, "RS256");
+    assert!(matches!(
+        v.verify(&claims_array).unwrap_err(),
+        Error::JwtInvalidClaims(_)
+    ));
+    let both = rsa.token_raw(header_arr, &claims_arr, "RS256");
+    assert!(matches!(
+        v.verify(&both).unwrap_err(),
+        Error::JwtMalformed(_)
+    ));
+    // The signature-only path reads the same header.
+    assert!(
+        bosso_auth::oidc::verify_signature_only(
+            &header_array,
+            &KeySet::from_jwks_json(&jwks(&[rsa.jwk("rsa1", None)])).unwrap(),
+            &[Alg::RS256]
+        )
+        .is_err()
+    );
+}

@@ -13,7 +13,7 @@ mod oidc_support;
 use std::sync::Arc;
 
 use bosso_auth::Error;
-use bosso_auth::oidc::{KeySet, MAX_LEEWAY_SECS, Verifier, VerifierConfig};
+use bosso_auth::oidc::{KeySet, MAX_LEEWAY_SECS, MAX_NUMERIC_DATE, Verifier, VerifierConfig};
 use bosso_token::{ManualClock, UnixTime};
 use oidc_support::*;
 use serde_json::{Value, json};
@@ -73,8 +73,9 @@ fn wrong_json_types_are_errors_not_absent() {
     let e = env(30);
     for (k, v) in [
         ("exp", json!((NOW + 300).to_string())),
-        ("exp", json!(1.8e9)),
         ("exp", json!(-1)),
+        ("exp", json!(-0.5)),
+        ("exp", json!(MAX_NUMERIC_DATE + 1)),
         ("exp", json!(true)),
         ("nbf", json!((NOW + 9999).to_string())),
         ("nbf", json!({})),
@@ -125,11 +126,118 @@ fn exp_is_required_and_its_edges_honour_the_leeway() {
     assert!(strict.check(&c).is_ok());
     strict.clock.set(UnixTime::from_secs(NOW));
     assert_eq!(strict.check(&c).unwrap_err(), Error::JwtExpired);
-    // Saturation at the end of time does not wrap into the past.
+    // The last accepted date; past it a date is out of range, not "far future".
     assert!(
-        e.check(&with(good_claims(), "exp", json!(u64::MAX)))
+        e.check(&with(good_claims(), "exp", json!(MAX_NUMERIC_DATE)))
             .is_ok()
     );
+    assert!(matches!(
+        e.check(&with(good_claims(), "exp", json!(u64::MAX)))
+            .unwrap_err(),
+        Error::JwtInvalidClaims(_)
+    ));
+}
+
+/// Claims valid at [`NOW`] with `exp`, `nbf` and `iat` spelled exactly as given (JSON text,
+/// so the number reaches the verifier as written).
+fn dated(exp: &str, nbf: &str, iat: &str) -> String {
+    format!(r#"{{"iss":"{ISS}","aud":"{AUD}","sub":"u","exp":{exp},"nbf":{nbf},"iat":{iat}}}"#)
+}
+
+#[test]
+fn fractional_exp_is_valid_through_its_last_partial_second() {
+    // The rule: with the clock at whole second `now` and leeway `l`, a token is expired once
+    // `now >= ceil(exp) + l`, which for integers is exactly `now >= exp + l` over the reals.
+    let strict = env(0);
+    let half = format!("{NOW}.5");
+    let past = (NOW - 100).to_string();
+    let payload = dated(&half, &past, &past);
+    strict.clock.set(UnixTime::from_secs(NOW));
+    let ok = strict.check_raw(&payload).unwrap();
+    assert_eq!(ok.expires_at().as_secs(), NOW + 1);
+    strict.clock.set(UnixTime::from_secs(NOW + 1));
+    assert_eq!(strict.check_raw(&payload).unwrap_err(), Error::JwtExpired);
+    // The same with a leeway, and written with an exponent.
+    let e = env(30);
+    let payload = dated(&format!("{NOW}5e-1"), &past, &past);
+    e.clock.set(UnixTime::from_secs(NOW + 30));
+    assert!(e.check_raw(&payload).is_ok());
+    e.clock.set(UnixTime::from_secs(NOW + 31));
+    assert_eq!(e.check_raw(&payload).unwrap_err(), Error::JwtExpired);
+    // A whole number written as a float is that whole number.
+    strict.clock.set(UnixTime::from_secs(NOW));
+    let whole = dated(&format!("{NOW}.0"), &past, &past);
+    assert_eq!(strict.check_raw(&whole).unwrap_err(), Error::JwtExpired);
+    strict.clock.set(UnixTime::from_secs(NOW - 1));
+    assert!(strict.check_raw(&whole).is_ok());
+}
+
+#[test]
+fn fractional_nbf_and_iat_are_rounded_down() {
+    let strict = env(0);
+    let exp = (NOW + 300).to_string();
+    let past = (NOW - 100).to_string();
+    let next_half = format!("{}.5", NOW + 1);
+    for (nbf, iat) in [(&next_half, &past), (&past, &next_half)] {
+        let payload = dated(&exp, nbf, iat);
+        strict.clock.set(UnixTime::from_secs(NOW));
+        assert_eq!(
+            strict.check_raw(&payload).unwrap_err(),
+            Error::JwtNotYetValid
+        );
+        // floor(NOW + 1.5) = NOW + 1: valid from that second on.
+        strict.clock.set(UnixTime::from_secs(NOW + 1));
+        let ok = strict.check_raw(&payload).unwrap();
+        let stated = if nbf == &next_half {
+            ok.not_before()
+        } else {
+            ok.issued_at()
+        };
+        assert_eq!(stated.unwrap().as_secs(), NOW + 1);
+    }
+    // With a leeway: NOW + 30.5 floors to NOW + 30, which the 30 s leeway admits at NOW.
+    let e = env(30);
+    let payload = dated(&exp, &format!("{}.5", NOW + 30), &past);
+    assert!(e.check_raw(&payload).is_ok());
+    let payload = dated(&exp, &format!("{}.5", NOW + 31), &past);
+    assert_eq!(e.check_raw(&payload).unwrap_err(), Error::JwtNotYetValid);
+}
+
+#[test]
+fn invalid_numeric_dates_are_refused_in_every_date_claim() {
+    let e = env(30);
+    let exp = (NOW + 300).to_string();
+    let past = (NOW - 100).to_string();
+    for bad in [
+        "-1",
+        "-0.5",
+        "-1e-300",
+        "1e400",
+        "-1e400",
+        "1e308",
+        "253402300800",
+        "253402300799.5",
+        "18446744073709551616",
+        "NaN",
+        "Infinity",
+        "\"1800000000\"",
+    ] {
+        for payload in [
+            dated(bad, &past, &past),
+            dated(&exp, bad, &past),
+            dated(&exp, &past, bad),
+        ] {
+            assert!(
+                matches!(
+                    e.check_raw(&payload).unwrap_err(),
+                    Error::JwtInvalidClaims(_)
+                ),
+                "{payload}"
+            );
+        }
+    }
+    // The control: the same template with valid dates verifies.
+    assert!(e.check_raw(&dated(&exp, &past, &past)).is_ok());
 }
 
 #[test]

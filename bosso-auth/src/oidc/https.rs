@@ -94,7 +94,7 @@ impl HttpsJwksSource {
             options,
         )?;
         let (body, _) = base.get(&base.jwks_uri).await?;
-        let doc: Discovery = serde_json::from_slice(&body)
+        let doc: Discovery = super::json::from_object(&body)
             .map_err(|_| unavailable("discovery document is not valid JSON"))?;
         if doc.issuer != issuer {
             return Err(unavailable("discovery document issuer mismatch"));

@@ -139,8 +139,8 @@ impl KeySet {
         if bytes.len() > MAX_JWKS_BYTES {
             return Err(Error::JwksInvalid("document too large"));
         }
-        let raw: RawSet =
-            serde_json::from_slice(bytes).map_err(|_| Error::JwksInvalid("not a JWKS document"))?;
+        let raw: RawSet = super::json::from_object(bytes)
+            .map_err(|_| Error::JwksInvalid("not a JWKS document"))?;
         if raw.keys.len() > MAX_JWKS_KEYS {
             return Err(Error::JwksInvalid("too many keys"));
         }

@@ -17,7 +17,8 @@ use crate::Error;
 ///
 /// This is our own struct rather than `jsonwebtoken::Header` because that type's `alg` enum
 /// has no ES512 and it would parse attacker-supplied `jwk`/`x5c` objects we never use.
-/// serde refuses duplicate fields, so a header with two `alg` members is malformed.
+/// serde refuses duplicate fields, so a header with two `alg` members is malformed. It is
+/// read with [`super::json::from_object`]: a JSON array is not a header (RFC 7515 section 4).
 #[derive(Deserialize)]
 struct RawHeader {
     alg: String,
@@ -64,7 +65,7 @@ impl<'t> Jws<'t> {
         if h.is_empty() || s.is_empty() {
             return Err(Error::JwtMalformed("empty part"));
         }
-        let header: RawHeader = serde_json::from_slice(&b64(h, "header encoding")?)
+        let header: RawHeader = super::json::from_object(&b64(h, "header encoding")?)
             .map_err(|_| Error::JwtMalformed("header is not a valid JOSE header"))?;
         // `none`, `None`, `HS256`, ... are not algorithms of ours: refused here.
         let alg = Alg::from_name(&header.alg).ok_or(Error::JwtAlgorithmNotAllowed)?;

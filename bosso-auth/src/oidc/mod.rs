@@ -5,7 +5,8 @@
 //! (rotating key set) return a [`VerifiedAccessToken`] only when every one of these holds:
 //!
 //! - the token is a compact JWS of at most [`VerifierConfig::max_token_len`] bytes, checked
-//!   before any decoding;
+//!   before any decoding, whose header and claims set are each a JSON object (an array that
+//!   lists the same fields is refused: RFC 7515 section 4, RFC 7519 section 7.2);
 //! - its `alg` is on the configured allow-list (default RS256 only). `none` in any spelling and
 //!   every HMAC algorithm are refused: no HMAC verifier exists in this module, so the
 //!   "public key as HMAC secret" confusion is impossible by construction;
@@ -18,7 +19,14 @@
 //! - `iss` equals the configured issuer, `aud` (string or array) names a configured audience,
 //!   `exp` is present and in the future, `nbf`/`iat` are not in the future (all within a
 //!   bounded leeway, default 30 s, at most 120 s), `sub` is a valid [`bosso_token::UserId`];
-//!   a claim of the wrong JSON type (a string `exp`) is an error, never "absent".
+//!   a claim of the wrong JSON type (a string `exp`) is an error, never "absent";
+//! - `exp`, `nbf` and `iat` are NumericDates (RFC 7519 section 2) from 0 to
+//!   [`MAX_NUMERIC_DATE`] (the end of year 9999), fractions allowed; a negative or larger
+//!   value, or one serde_json cannot represent (`1e400`), is refused. The clock reads whole
+//!   seconds and a fraction counts in the token's favour within the current second: the token
+//!   is expired once `now >= ceil(exp) + leeway` (exactly `now >= exp + leeway` for a whole
+//!   `now`), and not yet valid while `now + leeway < floor(nbf)` (likewise `iat`). So an `exp`
+//!   of 1700000000.5 is valid at 1700000000 and expired at 1700000001 with no leeway.
 //!
 //! Keys are parsed once, when a JWKS is loaded ([`KeySet::from_jwks_json`]); verifying a token
 //! on a warm cache clones one `Arc` under a read lock and runs one `ring` verification.
@@ -43,6 +51,7 @@ mod cache;
 mod claims;
 #[cfg(feature = "https")]
 mod https;
+mod json;
 mod jwks;
 mod jws;
 mod provider;
@@ -51,10 +60,10 @@ mod verifier;
 
 pub use alg::Alg;
 pub use cache::{JwksCache, JwksCacheConfig};
-pub use claims::VerifiedAccessToken;
+pub use claims::{MAX_NUMERIC_DATE, VerifiedAccessToken};
 #[cfg(feature = "https")]
 pub use https::{HttpsJwksSource, HttpsOptions};
-pub use jwks::{KeySet, MAX_JWKS_KEYS};
+pub use jwks::{KeySet, MAX_JWKS_BYTES, MAX_JWKS_KEYS};
 pub use jws::{SignatureVerified, verify_signature_only};
 pub use provider::{RING_PROVIDER, install_ring_provider};
 pub use source::{JwksDocument, JwksSource, StaticJwksSource, cache_control_max_age};
