@@ -246,3 +246,107 @@ impl Channel {
         Ok((ty, body))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::MAX_PAYLOAD_LEN;
+
+    const C2D: [u8; HASH_LEN] = [1; HASH_LEN];
+    const D2C: [u8; HASH_LEN] = [2; HASH_LEN];
+    const PAYLOAD: &[u8] = b"0123456789";
+    /// Ciphertext bytes of one record carrying PAYLOAD: payload, record type, tag.
+    const WIRE_LEN: u64 = 10 + 1 + 16;
+
+    /// Client and daemon ends over fixed keys, with the client's send counter at `c2d_n`.
+    fn pair(limits: Limits, c2d_n: u64) -> (Channel, Channel) {
+        let client = Channel::new(
+            CipherState::with_counter(&C2D, c2d_n).unwrap(),
+            CipherState::new(&D2C).unwrap(),
+            [0; HASH_LEN],
+            limits,
+        );
+        let daemon = Channel::new(
+            CipherState::new(&D2C).unwrap(),
+            CipherState::with_counter(&C2D, c2d_n).unwrap(),
+            [0; HASH_LEN],
+            limits,
+        );
+        (client, daemon)
+    }
+
+    /// `count` application frames of PAYLOAD under the bare Noise cipher, calling `Rekey()`
+    /// by hand before the records listed in `rekey_before`: the expected bytes, computed
+    /// without the channel's accounting.
+    fn reference(count: usize, rekey_before: &[usize]) -> Vec<Vec<u8>> {
+        let mut cs = CipherState::new(&C2D).unwrap();
+        (0..count)
+            .map(|i| {
+                if rekey_before.contains(&i) {
+                    cs.rekey().unwrap();
+                }
+                let mut body = PAYLOAD.to_vec();
+                body.push(RecordType::App as u8);
+                let tag = cs.seal_in_place(&[], &mut body).unwrap();
+                let mut frame = vec![wire::VERSION, wire::KIND_DATA];
+                frame.extend_from_slice(&body);
+                frame.extend_from_slice(tag.as_ref());
+                frame
+            })
+            .collect()
+    }
+
+    fn check_rekeys(limits: Limits, rekey_before: &[usize]) {
+        let (mut client, mut daemon) = pair(limits, 0);
+        for (i, expected) in reference(8, rekey_before).iter().enumerate() {
+            let frame = client.seal(PAYLOAD).unwrap();
+            assert_eq!(&frame, expected, "record {i}, limits {limits:?}");
+            assert_eq!(daemon.open(&frame).unwrap(), PAYLOAD, "record {i}");
+        }
+    }
+
+    #[test]
+    fn rekey_happens_exactly_after_the_message_bound() {
+        // After records 3 and 6 (counting the record just sent), not one earlier or later.
+        check_rekeys(Limits::new(MAX_PAYLOAD_LEN, 3, 1 << 30).unwrap(), &[3, 6]);
+        check_rekeys(
+            Limits::new(MAX_PAYLOAD_LEN, 1, 1 << 30).unwrap(),
+            &[1, 2, 3, 4, 5, 6, 7],
+        );
+    }
+
+    #[test]
+    fn rekey_happens_exactly_after_the_byte_bound() {
+        // Reaching the bound exactly rekeys; one byte short waits for the next record.
+        check_rekeys(
+            Limits::new(MAX_PAYLOAD_LEN, 1 << 16, 2 * WIRE_LEN).unwrap(),
+            &[2, 4, 6],
+        );
+        check_rekeys(
+            Limits::new(MAX_PAYLOAD_LEN, 1 << 16, 2 * WIRE_LEN + 1).unwrap(),
+            &[3, 6],
+        );
+        check_rekeys(
+            Limits::new(MAX_PAYLOAD_LEN, 1 << 16, 2 * WIRE_LEN - 1).unwrap(),
+            &[2, 4, 6],
+        );
+    }
+
+    #[test]
+    fn default_limits_do_not_rekey_early() {
+        check_rekeys(Limits::default(), &[]);
+    }
+
+    #[test]
+    fn an_exhausted_counter_closes_the_channel_on_both_ends() {
+        let (mut client, mut daemon) = pair(Limits::default(), u64::MAX - 1);
+        let last = client.seal(PAYLOAD).unwrap();
+        assert!(!client.is_closed());
+        assert!(matches!(client.seal(PAYLOAD), Err(Error::CounterExhausted)));
+        assert!(client.is_closed());
+        assert_eq!(daemon.open(&last).unwrap(), PAYLOAD);
+        assert!(!daemon.is_closed());
+        assert!(matches!(daemon.open(&last), Err(Error::CounterExhausted)));
+        assert!(daemon.is_closed());
+    }
+}

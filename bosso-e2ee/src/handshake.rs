@@ -83,6 +83,14 @@ impl ClientHandshake {
     /// static secret could compute `es` and so the tag), and the client gets its channel plus
     /// the key-confirmation frame, which it must send before any application frame.
     pub fn read_ready(self, frame: &[u8]) -> Result<(Channel, Vec<u8>)> {
+        let mut channel = self.read_ready_without_confirm(frame)?;
+        let confirm = channel.seal_record(RecordType::Confirm, &[])?;
+        Ok((channel, confirm))
+    }
+
+    /// The channel after the ready, before the confirm record is sealed: tests seal other
+    /// records in its place.
+    fn read_ready_without_confirm(self, frame: &[u8]) -> Result<Channel> {
         let Self { mut ss, e, limits } = self;
         let (re, tag) = wire::split_handshake_frame(frame, wire::KIND_READY)?;
         let re = PublicKey::from_bytes(*re);
@@ -92,9 +100,7 @@ impl ClientHandshake {
         ss.mix_key(ee.as_slice())?;
         ss.decrypt_and_hash_empty(tag)?;
         let (c2d, d2c, h) = ss.split()?;
-        let mut channel = Channel::new(c2d, d2c, h, limits);
-        let confirm = channel.seal_record(RecordType::Confirm, &[])?;
-        Ok((channel, confirm))
+        Ok(Channel::new(c2d, d2c, h, limits))
     }
 }
 
@@ -176,5 +182,45 @@ impl AwaitingConfirm {
             (RecordType::Confirm, body) if body.is_empty() => Ok(channel),
             _ => Err(Error::UnexpectedFrame("expected key confirmation")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A daemon waiting for the confirm and the client's channel, whose first record (counter
+    /// 0, the confirm's place) is not sealed yet.
+    fn before_confirm() -> (AwaitingConfirm, Channel) {
+        let keys = DaemonKeyPair::from_secret_bytes([4; 32]);
+        let (hs, hello) = ClientHandshake::start(keys.public()).unwrap();
+        let (pending, ready) = DaemonHandshake::new(&keys).respond(&hello).unwrap();
+        (pending, hs.read_ready_without_confirm(&ready).unwrap())
+    }
+
+    #[test]
+    fn only_an_empty_confirm_record_opens_the_daemon_channel() {
+        for (ty, body) in [
+            (RecordType::Confirm, &b"x"[..]),
+            (RecordType::Confirm, &[0u8; 32][..]),
+            (RecordType::App, &b""[..]),
+            (RecordType::Close, &b""[..]),
+        ] {
+            let (pending, mut client) = before_confirm();
+            // Authentic (right key, right counter): only its type and body are wrong.
+            let frame = client.seal_record(ty, body).unwrap();
+            assert!(
+                matches!(
+                    pending.read_confirm(&frame),
+                    Err(Error::UnexpectedFrame("expected key confirmation"))
+                ),
+                "{ty:?} with {} body bytes",
+                body.len()
+            );
+        }
+        let (pending, mut client) = before_confirm();
+        let confirm = client.seal_record(RecordType::Confirm, &[]).unwrap();
+        let mut daemon = pending.read_confirm(&confirm).unwrap();
+        assert_eq!(daemon.open(&client.seal(b"ok").unwrap()).unwrap(), b"ok");
     }
 }

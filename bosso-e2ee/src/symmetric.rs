@@ -207,3 +207,51 @@ mod tests {
         assert_eq!(b.as_slice(), o2.as_ref());
     }
 }
+
+#[cfg(test)]
+mod counter_tests {
+    use super::*;
+
+    const KEY: [u8; HASH_LEN] = [5; HASH_LEN];
+
+    /// ChaCha20-Poly1305 straight from ring with the Noise nonce for `n` written out by hand.
+    fn seal_with_raw_nonce(n_le: [u8; 8], plaintext: &[u8]) -> Vec<u8> {
+        let mut iv = [0u8; 12];
+        iv[4..].copy_from_slice(&n_le);
+        let key = LessSafeKey::new(UnboundKey::new(&CHACHA20_POLY1305, &KEY).unwrap());
+        let mut buf = plaintext.to_vec();
+        key.seal_in_place_append_tag(Nonce::assume_unique_for_key(iv), Aad::empty(), &mut buf)
+            .unwrap();
+        buf
+    }
+
+    fn seal(cs: &mut CipherState, plaintext: &[u8]) -> Result<Vec<u8>> {
+        let mut buf = plaintext.to_vec();
+        let tag = cs.seal_in_place(&[], &mut buf)?;
+        buf.extend_from_slice(tag.as_ref());
+        Ok(buf)
+    }
+
+    #[test]
+    fn the_last_message_uses_nonce_2_pow_64_minus_2_then_the_counter_is_exhausted() {
+        // Literal values, not MAX_NONCE: the test must fail if the constant is wrong.
+        let mut tx = CipherState::with_counter(&KEY, u64::MAX - 1).unwrap();
+        let last = seal(&mut tx, b"last").unwrap();
+        let mut fe = [0xff; 8];
+        fe[0] = 0xfe;
+        assert_eq!(last, seal_with_raw_nonce(fe, b"last"));
+        // 2^64-1 is Rekey()'s nonce: never used for a message, in either direction.
+        assert!(matches!(
+            seal(&mut tx, b"one more"),
+            Err(Error::CounterExhausted)
+        ));
+        let mut rx = CipherState::with_counter(&KEY, u64::MAX - 1).unwrap();
+        let mut buf = last.clone();
+        assert_eq!(rx.open_in_place(&[], &mut buf).unwrap(), 4);
+        let mut reserved = seal_with_raw_nonce([0xff; 8], b"x");
+        assert!(matches!(
+            rx.open_in_place(&[], &mut reserved),
+            Err(Error::CounterExhausted)
+        ));
+    }
+}

@@ -208,7 +208,10 @@ fn duplicates_and_reflections_are_refused() {
     let (mut c, mut d, _) = open_pair();
     let f = c.seal(b"once").unwrap();
     assert!(matches!(d.open(&f), Ok(Received::Data(_))));
+    assert!(!d.is_closed() && !c.is_closed());
     assert!(matches!(d.open(&f), Err(Error::DuplicateFrame)));
+    assert!(d.is_closed());
+    assert!(matches!(d.seal(b"late"), Err(Error::ChannelClosed)));
     // Reflection: the daemon's own frame sent back to it.
     let (_, mut d, _) = open_pair();
     let own = d.seal(b"mine").unwrap();

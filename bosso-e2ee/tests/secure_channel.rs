@@ -213,10 +213,33 @@ fn frame_size_limits() {
 #[test]
 fn authenticated_close_ends_stream() {
     let (mut c, mut d) = pair();
+    assert!(!d.is_closed() && !c.is_closed());
     let f = d.seal_close().unwrap();
     assert!(d.is_closed());
+    assert!(!c.is_closed());
     assert!(matches!(c.open(&f), Err(Error::ClosedByPeer)));
+    assert!(c.is_closed());
     assert!(matches!(c.open(&f), Err(Error::ChannelClosed)));
+}
+
+#[test]
+fn is_closed_is_false_while_frames_flow_and_true_after_a_failure() {
+    let (mut c, mut d) = pair();
+    assert!(!c.is_closed() && !d.is_closed());
+    for _ in 0..3 {
+        let f = c.seal(b"x").unwrap();
+        d.open(&f).unwrap();
+        let f = d.seal(b"y").unwrap();
+        c.open(&f).unwrap();
+    }
+    assert!(!c.is_closed() && !d.is_closed());
+    // A refused frame closes the receiving end only.
+    let mut f = c.seal(b"z").unwrap();
+    f[5] ^= 1;
+    assert!(d.open(&f).is_err());
+    assert!(d.is_closed());
+    assert!(!c.is_closed());
+    assert!(matches!(d.seal(b"late"), Err(Error::ChannelClosed)));
 }
 
 #[test]
