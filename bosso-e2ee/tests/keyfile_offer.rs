@@ -294,6 +294,96 @@ fn key_file_owned_by_another_user_refused() {
     assert!(matches!(err, Error::KeyFileOwner { .. }), "{err}");
 }
 
+#[cfg(unix)]
+#[test]
+fn key_file_in_a_directory_others_can_write_refused() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.json");
+    write_new_key_file(&path, &DaemonKeyPair::generate()).unwrap();
+    let fresh = dir.path().join("new.json");
+    for m in [0o777, 0o1777, 0o770] {
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(m)).unwrap();
+        let err = load_key_file(&path).unwrap_err();
+        assert!(
+            matches!(&err, Error::Io { source, .. }
+                if source.kind() == std::io::ErrorKind::PermissionDenied),
+            "{m:o}: {err}"
+        );
+        assert!(load_or_create_key_file(&fresh).is_err(), "{m:o}");
+        assert!(!fresh.exists(), "a key was written into a shared directory");
+    }
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    load_key_file(&path).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn dangling_symlinked_key_file_target_is_never_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("k.json");
+    let target = dir.path().join("attacker-chosen.json");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    assert!(load_or_create_key_file(&link).is_err());
+    assert!(write_new_key_file(&link, &DaemonKeyPair::generate()).is_err());
+    assert!(!target.exists());
+}
+
+/// A creation killed between writing its temp file and linking it leaves a 0600 temp holding
+/// a secret key nothing uses; the next load-or-create removes it (its writer is dead), and
+/// leaves this process's own (another thread may be creating the key) and unrelated names.
+#[cfg(unix)]
+#[test]
+fn stale_key_file_temps_are_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.json");
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    let stale = format!(".k.json.tmp-{dead}-0123456789abcdef");
+    let kept = [
+        format!(".k.json.tmp-{}-0123456789abcdef", std::process::id()),
+        ".k.json.tmp-notes".to_owned(),
+    ];
+    for n in kept.iter().chain([&stale]) {
+        write_raw(&dir.path().join(n), "{}");
+    }
+    load_or_create_key_file(&path).unwrap();
+    assert!(!dir.path().join(&stale).exists(), "stale temp left");
+    for n in &kept {
+        assert!(dir.path().join(n).exists(), "{n} removed");
+    }
+}
+
+/// The secret is decoded into fixed, wiped buffers: exactly 32 bytes, anything else is a
+/// corrupt file; neither the keys nor any error shows the secret.
+#[test]
+fn secret_of_the_wrong_length_is_corrupt_and_never_shown() {
+    use base64::engine::general_purpose::STANDARD;
+    let keys = DaemonKeyPair::from_secret_bytes([1; 32]);
+    let text = bosso_e2ee_keyfile_text(&keys);
+    let secret_b64 = STANDARD.encode([1u8; 32]);
+    assert!(text.contains(&secret_b64));
+    let loaded = bosso_e2ee::decode_key_file(&text, "k").unwrap();
+    assert_eq!(loaded.public(), keys.public());
+    let shown = format!("{loaded:?}");
+    assert!(
+        !shown.contains(&secret_b64) && !shown.contains("0101010101"),
+        "{shown}"
+    );
+    for len in [0usize, 1, 31, 33, 48, 64, 200] {
+        let other = text.replace(&secret_b64, &STANDARD.encode(vec![1u8; len]));
+        let err = bosso_e2ee::decode_key_file(&other, "k").unwrap_err();
+        assert!(matches!(err, Error::KeyFileCorrupt { .. }), "{len}: {err}");
+        assert!(!format!("{err} {err:?}").contains("AQEBAQEB"), "{err:?}");
+    }
+    let not_b64 = text.replace(&secret_b64, "!!!!");
+    assert!(matches!(
+        bosso_e2ee::decode_key_file(&not_b64, "k"),
+        Err(Error::KeyFileCorrupt { .. })
+    ));
+}
+
 #[test]
 fn oversized_key_file_refused() {
     // A valid key file padded with whitespace (still valid JSON) past the 4 KiB cap.
