@@ -1,5 +1,6 @@
 //! The rotating JWKS cache against a JWKS HTTP server on 127.0.0.1 inside the test: key
-//! rotation without restart, unknown-kid flood cooldown, single flight, stale-on-error, TTL.
+//! rotation without restart, the unknown-kid refresh limits (a flood stays bounded, a rotation
+//! is still seen within seconds), single flight, stale-on-error, TTL.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -10,8 +11,8 @@
 
 mod oidc_support;
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use bosso_auth::Error;
@@ -20,67 +21,11 @@ use bosso_auth::oidc::{
     cache_control_max_age,
 };
 use bosso_token::{Clock, ManualClock, UnixTime};
+use oidc_support::server::{ServerState, start_server};
 use oidc_support::*;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-
-/// What the loopback server serves; tests change it mid-test.
-struct ServerState {
-    body: Mutex<Vec<u8>>,
-    cache_control: Mutex<Option<String>>,
-    fail: AtomicBool,
-    delay_ms: AtomicUsize,
-    requests: AtomicUsize,
-}
-
-async fn start_server(body: Vec<u8>) -> (String, Arc<ServerState>) {
-    let state = Arc::new(ServerState {
-        body: Mutex::new(body),
-        cache_control: Mutex::new(None),
-        fail: AtomicBool::new(false),
-        delay_ms: AtomicUsize::new(0),
-        requests: AtomicUsize::new(0),
-    });
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let s = state.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut sock, _)) = listener.accept().await else {
-                return;
-            };
-            let s = s.clone();
-            tokio::spawn(async move {
-                let mut buf = [0u8; 1024];
-                let _ = sock.read(&mut buf).await;
-                s.requests.fetch_add(1, Ordering::SeqCst);
-                let delay = s.delay_ms.load(Ordering::SeqCst);
-                if delay > 0 {
-                    tokio::time::sleep(Duration::from_millis(delay as u64)).await;
-                }
-                let resp = if s.fail.load(Ordering::SeqCst) {
-                    b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec()
-                } else {
-                    let body = s.body.lock().unwrap().clone();
-                    let cc = s.cache_control.lock().unwrap().clone();
-                    let mut head = format!(
-                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
-                        body.len()
-                    );
-                    if let Some(cc) = cc {
-                        head.push_str(&format!("Cache-Control: {cc}\r\n"));
-                    }
-                    head.push_str("\r\n");
-                    [head.into_bytes(), body].concat()
-                };
-                let _ = sock.write_all(&resp).await;
-                let _ = sock.shutdown().await;
-            });
-        }
-    });
-    (addr, state)
-}
+use tokio::net::TcpStream;
 
 /// A test-only plain-HTTP JWKS source (production uses HTTPS).
 struct LoopbackSource {
@@ -118,7 +63,7 @@ struct Env {
     cache: Arc<JwksCache<LoopbackSource>>,
 }
 
-async fn env(keys: &[serde_json::Value], cooldown_secs: u64) -> Env {
+async fn env(keys: &[serde_json::Value], cache: JwksCacheConfig) -> Env {
     let (addr, server) = start_server(jwks(keys)).await;
     let clock = ManualClock::new(UnixTime::from_secs(NOW));
     let cfg = VerifierConfig::new(ISS, [AUD])
@@ -126,10 +71,7 @@ async fn env(keys: &[serde_json::Value], cooldown_secs: u64) -> Env {
         .with_algorithms(Alg::ALL)
         .unwrap();
     let cache = JwksCache::new(cfg, LoopbackSource { addr })
-        .with_cache_config(JwksCacheConfig {
-            unknown_kid_cooldown: Duration::from_secs(cooldown_secs),
-            ..JwksCacheConfig::default()
-        })
+        .with_cache_config(cache)
         .unwrap()
         .with_clock(Arc::new(clock.clone()));
     Env {
@@ -139,9 +81,13 @@ async fn env(keys: &[serde_json::Value], cooldown_secs: u64) -> Env {
     }
 }
 
+fn defaults() -> JwksCacheConfig {
+    JwksCacheConfig::default()
+}
+
 impl Env {
     fn fetches(&self) -> usize {
-        self.server.requests.load(Ordering::SeqCst)
+        self.server.requests()
     }
     fn token(&self, key: &TestKey, kid: &str) -> String {
         let now = self.clock.now().as_secs();
@@ -157,7 +103,7 @@ impl Env {
 async fn rotated_key_verifies_without_restart() {
     let a = TestKey::ed25519();
     let b = TestKey::p256();
-    let e = env(&[a.jwk("a", None)], 30).await;
+    let e = env(&[a.jwk("a", None)], defaults()).await;
     assert_eq!(
         e.cache
             .verify(&e.token(&a, "a"))
@@ -172,54 +118,167 @@ async fn rotated_key_verifies_without_restart() {
     e.serve(&[b.jwk("b", None)]);
     assert!(e.cache.verify(&e.token(&b, "b")).await.is_ok());
     assert_eq!(e.fetches(), 2);
-    // a is gone; within the cooldown, asking for it again does not refetch.
-    assert_eq!(
-        e.cache.verify(&e.token(&a, "a")).await.unwrap_err(),
-        Error::JwtUnknownKey
-    );
+    // a is retired: tokens signed by it are refused without a fetch, now and later.
+    for _ in 0..3 {
+        e.clock.advance(10);
+        assert_eq!(
+            e.cache.verify(&e.token(&a, "a")).await.unwrap_err(),
+            Error::JwtUnknownKey
+        );
+    }
     assert_eq!(e.fetches(), 2);
     // Warm cache: no fetch for known keys.
     for _ in 0..5 {
         assert!(e.cache.verify(&e.token(&b, "b")).await.is_ok());
     }
     assert_eq!(e.fetches(), 2);
+    // An issuer that publishes a again makes it verify again (it leaves the retired list).
+    e.serve(&[a.jwk("a", None), b.jwk("b", None)]);
+    e.clock.advance(3600);
+    assert!(e.cache.verify(&e.token(&a, "a")).await.is_ok());
+    assert_eq!(e.fetches(), 3);
+}
+
+/// Regression: one unknown-kid probe used to block every new key for a 30 s cooldown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotation_right_after_a_probe_is_seen_after_the_minimum_interval() {
+    let a = TestKey::ed25519();
+    let b = TestKey::ed25519();
+    let e = env(&[a.jwk("a", None)], defaults()).await;
+    assert!(e.cache.verify(&e.token(&a, "a")).await.is_ok());
+    // A probe with a kid nobody publishes: one fetch.
+    let probe = e.token(&a, "probe");
+    assert_eq!(
+        e.cache.verify(&probe).await.unwrap_err(),
+        Error::JwtUnknownKey
+    );
+    assert_eq!(e.fetches(), 2);
+    // The issuer rotates in the same second. Within the 1 s minimum interval the new kid
+    // causes no fetch...
+    e.serve(&[a.jwk("a", None), b.jwk("b", None)]);
+    assert_eq!(
+        e.cache.verify(&e.token(&b, "b")).await.unwrap_err(),
+        Error::JwtUnknownKey
+    );
+    assert_eq!(e.fetches(), 2);
+    // ... and one second later it verifies.
+    e.clock.advance(1);
+    assert!(e.cache.verify(&e.token(&b, "b")).await.is_ok());
+    assert_eq!(e.fetches(), 3);
+}
+
+/// Default limits: burst 3, minimum interval 1 s, one refresh per 5 s after that.
+const BURST: u64 = 3;
+const REFILL: u64 = 5;
+
+fn random_kid() -> String {
+    use ring::rand::SecureRandom;
+    let mut b = [0u8; 12];
+    ring::rand::SystemRandom::new().fill(&mut b).unwrap();
+    b64(&b)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn unknown_kid_flood_causes_at_most_one_fetch_per_cooldown() {
+async fn a_flood_of_random_kids_is_bounded_and_a_rotation_is_seen_within_the_refill_period() {
     let a = TestKey::ed25519();
-    let e = env(&[a.jwk("a", None)], 30).await;
-    assert!(e.cache.verify(&e.token(&a, "a")).await.is_ok());
-    assert_eq!(e.fetches(), 1);
-    for round in 0..3u64 {
-        for i in 0..200 {
-            let t = e.token(&a, &format!("random-{round}-{i}"));
-            assert_eq!(e.cache.verify(&t).await.unwrap_err(), Error::JwtUnknownKey);
+    let c = TestKey::ed25519();
+    // Every phase of the budget at the moment of the rotation, including the worst (the
+    // flood has just spent the last fetch before the key was published).
+    for publish_after in 0..REFILL {
+        let e = env(&[a.jwk("a", None)], defaults()).await;
+        assert!(e.cache.verify(&e.token(&a, "a")).await.is_ok());
+        let start = e.clock.now().as_secs();
+        let before = e.fetches();
+        // 1,000 random kids over 20 seconds (50 per second).
+        for sec in 0..20u64 {
+            for _ in 0..50 {
+                let t = e.token(&a, &random_kid());
+                assert_eq!(e.cache.verify(&t).await.unwrap_err(), Error::JwtUnknownKey);
+            }
+            if sec < 19 {
+                e.clock.advance(1);
+            }
         }
-        // One refresh for the whole flood of this cooldown window.
-        assert_eq!(e.fetches() as u64, 2 + round);
-        e.clock.advance(29);
+        let span = e.clock.now().as_secs() - start; // 19 s from first to last request
+        let flood_fetches = (e.fetches() - before) as u64;
+        assert!(
+            flood_fetches <= BURST + span / REFILL,
+            "{flood_fetches} fetches for 1,000 random kids over {span} s"
+        );
+        assert!(e.cache.verify(&e.token(&a, "a")).await.is_ok());
+        // The flood goes on; the issuer publishes c in its `publish_after`-th second, after
+        // that second's flood requests (so a fetch may have run just before it).
+        e.clock.advance(1);
+        let mut published = None;
+        let mut seen = None;
+        for sec in 0..=publish_after + REFILL {
+            for _ in 0..50 {
+                let _ = e.cache.verify(&e.token(&a, &random_kid())).await;
+            }
+            if sec == publish_after {
+                e.serve(&[a.jwk("a", None), c.jwk("c", None)]);
+                published = Some(e.clock.now().as_secs());
+            }
+            if published.is_some() && e.cache.verify(&e.token(&c, "c")).await.is_ok() {
+                seen = Some(e.clock.now().as_secs());
+                break;
+            }
+            e.clock.advance(1);
+        }
+        let published = published.unwrap();
+        let seen = seen.expect("the rotated key never verified");
+        // The documented bound: a key published at t verifies from t + refill at the latest.
+        assert!(
+            seen <= published + REFILL,
+            "published at +{}, first verified at +{}",
+            published - start,
+            seen - start
+        );
+        // The whole run stayed within the fetch bound.
+        let total = (e.fetches() - before) as u64;
+        let span = e.clock.now().as_secs() - start;
+        assert!(
+            total <= BURST + span / REFILL,
+            "{total} fetches over {span} s"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overlong_kids_never_cause_a_fetch() {
+    let a = TestKey::ed25519();
+    let e = env(&[a.jwk("a", None)], defaults()).await;
+    assert!(e.cache.verify(&e.token(&a, "a")).await.is_ok());
+    // No key set holds a kid over 256 bytes, so looking for one is never worth a fetch.
+    for i in 0..10 {
+        e.clock.advance(REFILL);
+        let kid = format!("{i}{}", "k".repeat(256));
         assert_eq!(
-            e.cache.verify(&e.token(&a, "nope")).await.unwrap_err(),
+            e.cache.verify(&e.token(&a, &kid)).await.unwrap_err(),
             Error::JwtUnknownKey
         );
-        assert_eq!(e.fetches() as u64, 2 + round);
-        e.clock.advance(2);
     }
-    // Disallowed or malformed tokens never reach the network.
-    let before = e.fetches();
-    for t in ["x.y.z", "eyJhbGciOiJub25lIn0.e30.AAAA", &"a".repeat(20_000)] {
-        assert!(e.cache.verify(t).await.is_err());
-    }
-    assert_eq!(e.fetches(), before);
+    assert_eq!(e.fetches(), 1);
+    // The same wait with a short unknown kid does fetch.
+    e.clock.advance(REFILL);
+    let _ = e.cache.verify(&e.token(&a, "short")).await;
+    assert_eq!(e.fetches(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_new_kid_requests_cause_exactly_one_fetch() {
     let a = TestKey::ed25519();
     let b = TestKey::ed25519();
-    // Cooldown 0: only single flight can collapse the fetches.
-    let e = env(&[a.jwk("a", None)], 0).await;
+    // No minimum interval and a large burst: only single flight can collapse the fetches.
+    let e = env(
+        &[a.jwk("a", None)],
+        JwksCacheConfig {
+            unknown_kid_min_interval: Duration::ZERO,
+            unknown_kid_burst: 1000,
+            ..defaults()
+        },
+    )
+    .await;
     assert!(e.cache.verify(&e.token(&a, "a")).await.is_ok());
     assert_eq!(e.fetches(), 1);
     e.serve(&[a.jwk("a", None), b.jwk("b", None)]);
@@ -242,7 +301,7 @@ async fn concurrent_new_kid_requests_cause_exactly_one_fetch() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_refresh_keeps_serving_the_last_good_keys() {
     let a = TestKey::ed25519();
-    let e = env(&[a.jwk("a", None)], 30).await;
+    let e = env(&[a.jwk("a", None)], defaults()).await;
     assert!(e.cache.verify(&e.token(&a, "a")).await.is_ok());
     e.server.fail.store(true, Ordering::SeqCst);
     e.clock.advance(3601); // past the default 1 h TTL
@@ -258,7 +317,7 @@ async fn failed_refresh_keeps_serving_the_last_good_keys() {
     assert!(e.cache.verify(&e.token(&a, "a")).await.is_ok());
     assert_eq!(e.fetches(), 3);
     // With no key set at all, a failure is reported.
-    let cold = env(&[a.jwk("a", None)], 30).await;
+    let cold = env(&[a.jwk("a", None)], defaults()).await;
     cold.server.fail.store(true, Ordering::SeqCst);
     assert!(matches!(
         cold.cache.verify(&cold.token(&a, "a")).await.unwrap_err(),
@@ -279,7 +338,7 @@ async fn failed_refresh_keeps_serving_the_last_good_keys() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ttl_follows_max_age_within_bounds() {
     let a = TestKey::ed25519();
-    let e = env(&[a.jwk("a", None)], 30).await;
+    let e = env(&[a.jwk("a", None)], defaults()).await;
     *e.server.cache_control.lock().unwrap() = Some("public, max-age=120".into());
     assert!(e.cache.verify(&e.token(&a, "a")).await.is_ok());
     e.clock.advance(119);
@@ -329,5 +388,42 @@ fn cache_config_is_validated() {
         min_ttl: Duration::ZERO,
         ..JwksCacheConfig::default()
     };
-    assert!(JwksCache::new(cfg, src).with_cache_config(bad).is_err());
+    assert!(
+        JwksCache::new(cfg.clone(), src.clone())
+            .with_cache_config(bad)
+            .is_err()
+    );
+    // Each of these would void a documented bound of the unknown-kid limits.
+    for bad in [
+        JwksCacheConfig {
+            unknown_kid_refill: Duration::from_millis(999),
+            unknown_kid_min_interval: Duration::ZERO,
+            ..JwksCacheConfig::default()
+        },
+        JwksCacheConfig {
+            unknown_kid_min_interval: Duration::from_secs(6),
+            ..JwksCacheConfig::default()
+        },
+        JwksCacheConfig {
+            unknown_kid_burst: 0,
+            ..JwksCacheConfig::default()
+        },
+    ] {
+        assert!(matches!(
+            JwksCache::new(cfg.clone(), src.clone())
+                .with_cache_config(bad)
+                .unwrap_err(),
+            Error::InvalidConfig(_)
+        ));
+    }
+    let d = JwksCacheConfig::default();
+    assert_eq!(
+        (
+            d.unknown_kid_min_interval,
+            d.unknown_kid_burst as u64,
+            d.unknown_kid_refill
+        ),
+        (Duration::from_secs(1), BURST, Duration::from_secs(REFILL))
+    );
+    assert!(JwksCache::new(cfg, src).with_cache_config(d).is_ok());
 }

@@ -1,10 +1,30 @@
-//! A rotating JWKS cache with TTL refresh, unknown-`kid` refresh, a cooldown and single flight.
+//! A rotating JWKS cache with TTL refresh, rate-limited unknown-`kid` refresh and single flight.
 //!
 //! Readers take a read lock only long enough to clone an `Arc<KeySet>`; a refresh fetches and
 //! parses the new set with no lock that readers wait on, then swaps it in under a brief write
 //! lock. Refreshes are serialised by an async mutex plus a generation counter: a task that
 //! waited for the mutex sees the generation moved and reuses the new keys instead of fetching
 //! again, so N concurrent tokens with a new `kid` cause one fetch.
+//!
+//! # Unknown `kid`s: a flood stays bounded, a rotation is seen within seconds
+//! A token whose `kid` is not in the cached set may mean the issuer rotated, or may be noise
+//! an attacker can send at will; nothing tells the two apart. So refreshes for unknown `kid`s
+//! are rate limited, not blocked: at most [`JwksCacheConfig::unknown_kid_burst`] of them back
+//! to back (each at least [`JwksCacheConfig::unknown_kid_min_interval`] after the previous),
+//! then one per [`JwksCacheConfig::unknown_kid_refill`]. With `B` the burst and `R` the refill
+//! period, both in whole seconds (the clock's resolution):
+//!
+//! - over any span of `T` seconds, unknown `kid`s cause at most `B + floor(T / R)` fetches,
+//!   however many requests carry them (defaults: 3 + T / 5 s);
+//! - a key the issuer publishes at time `t` verifies for every request at or after `t + R`
+//!   (default 5 s), flood or not: the last unknown-`kid` fetch before then was at least `R`
+//!   earlier, so the budget has a fetch again. Right after a single probe the wait is only
+//!   the minimum interval (default 1 s).
+//!
+//! Two kinds of `kid` never cause a fetch: one longer than any key set can hold (256 bytes),
+//! and one the issuer retired, i.e. present in an earlier key set and absent from the current
+//! one (the last [`super::MAX_JWKS_KEYS`] retired `kid`s are remembered), since tokens signed
+//! by a retired key keep arriving until they expire.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -12,11 +32,12 @@ use std::time::Duration;
 
 use bosso_token::{Clock, SystemClock, UnixTime};
 
+use super::jwks::MAX_KID_LEN;
 use super::verifier::parse_header;
-use super::{JwksSource, KeySet, VerifiedAccessToken, VerifierConfig, claims};
+use super::{JwksSource, KeySet, MAX_JWKS_KEYS, VerifiedAccessToken, VerifierConfig, claims};
 use crate::Error;
 
-/// Bounds and timings of a [`JwksCache`].
+/// Bounds and timings of a [`JwksCache`]. The unknown-`kid` fields are read in whole seconds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JwksCacheConfig {
     /// TTL when the source gives no `max-age` (default 1 h).
@@ -25,9 +46,15 @@ pub struct JwksCacheConfig {
     pub min_ttl: Duration,
     /// Upper clamp for a source's `max-age` (default 24 h).
     pub max_ttl: Duration,
-    /// Minimum time between two refreshes triggered by an unknown `kid` (default 30 s): a
-    /// flood of random `kid`s causes at most one fetch per cooldown.
-    pub unknown_kid_cooldown: Duration,
+    /// Shortest time between two refreshes triggered by an unknown `kid` (default 1 s; at
+    /// most [`JwksCacheConfig::unknown_kid_refill`]).
+    pub unknown_kid_min_interval: Duration,
+    /// How many unknown-`kid` refreshes may follow each other at the minimum interval after a
+    /// quiet spell (default 3, at least 1).
+    pub unknown_kid_burst: u32,
+    /// Under a sustained flood of unknown `kid`s, one refresh per this period (default 5 s, at
+    /// least 1 s). It is also the longest a newly published key waits to be fetched.
+    pub unknown_kid_refill: Duration,
     /// After a failed refresh, how long the last good keys are used before retrying
     /// (default 30 s), so a provider outage does not turn every request into a fetch.
     pub retry_after_failure: Duration,
@@ -39,7 +66,9 @@ impl Default for JwksCacheConfig {
             default_ttl: Duration::from_secs(3600),
             min_ttl: Duration::from_secs(60),
             max_ttl: Duration::from_secs(24 * 3600),
-            unknown_kid_cooldown: Duration::from_secs(30),
+            unknown_kid_min_interval: Duration::from_secs(1),
+            unknown_kid_burst: 3,
+            unknown_kid_refill: Duration::from_secs(5),
             retry_after_failure: Duration::from_secs(30),
         }
     }
@@ -49,6 +78,9 @@ impl Default for JwksCacheConfig {
 struct Loaded {
     keys: Arc<KeySet>,
     refresh_at: UnixTime,
+    /// `kid`s of earlier sets that the current one dropped, newest first, at most
+    /// [`MAX_JWKS_KEYS`].
+    retired: Arc<[String]>,
 }
 
 /// Why a refresh is asked for.
@@ -58,20 +90,48 @@ enum Reason {
     UnknownKid,
 }
 
+/// What only the task holding the refresh mutex reads or writes.
+struct RefreshState {
+    /// GCRA "theoretical arrival time" of the unknown-`kid` budget, in Unix seconds: a
+    /// refresh is allowed while `now + (burst - 1) * refill >= tat`.
+    kid_tat: u64,
+    /// When the last unknown-`kid` refresh started.
+    last_kid_fetch: Option<u64>,
+    /// When the last fetch failed while no key set was loaded.
+    last_cold_failure: Option<u64>,
+}
+
+impl RefreshState {
+    /// Spends one unknown-`kid` refresh from the budget if the limits allow it now.
+    fn admit_unknown_kid(&mut self, now: u64, cache: &JwksCacheConfig) -> bool {
+        let refill = cache.unknown_kid_refill.as_secs();
+        let min_interval = cache.unknown_kid_min_interval.as_secs();
+        if self
+            .last_kid_fetch
+            .is_some_and(|last| now < last.saturating_add(min_interval))
+        {
+            return false;
+        }
+        let tolerance = refill.saturating_mul(u64::from(cache.unknown_kid_burst.saturating_sub(1)));
+        if now.saturating_add(tolerance) < self.kid_tat {
+            return false;
+        }
+        self.kid_tat = self.kid_tat.max(now).saturating_add(refill);
+        self.last_kid_fetch = Some(now);
+        true
+    }
+}
+
 /// Verifies access tokens of one issuer against its JWKS, fetched from a [`JwksSource`] and
-/// kept fresh. One cache per issuer: the cooldown is per issuer.
+/// kept fresh. One cache per issuer: the unknown-`kid` budget is per issuer.
 pub struct JwksCache<S> {
     config: VerifierConfig,
     cache: JwksCacheConfig,
     source: S,
     clock: Arc<dyn Clock>,
     state: RwLock<Option<Loaded>>,
-    refresh: tokio::sync::Mutex<()>,
+    refresh: tokio::sync::Mutex<RefreshState>,
     generation: AtomicU64,
-    /// Unix seconds + 1 of the last unknown-kid refresh (0 = never).
-    last_kid_refresh: AtomicU64,
-    /// Unix seconds + 1 of the last failed fetch while no key set was loaded (0 = none).
-    last_cold_failure: AtomicU64,
     fetches: AtomicU64,
 }
 
@@ -95,18 +155,28 @@ impl<S: JwksSource> JwksCache<S> {
             source,
             clock: Arc::new(SystemClock),
             state: RwLock::new(None),
-            refresh: tokio::sync::Mutex::new(()),
+            refresh: tokio::sync::Mutex::new(RefreshState {
+                kid_tat: 0,
+                last_kid_fetch: None,
+                last_cold_failure: None,
+            }),
             generation: AtomicU64::new(0),
-            last_kid_refresh: AtomicU64::new(0),
-            last_cold_failure: AtomicU64::new(0),
             fetches: AtomicU64::new(0),
         }
     }
 
-    /// Replaces the timings. Errors if `min_ttl > max_ttl` or `min_ttl` is zero.
+    /// Replaces the timings. Errors if `min_ttl` is zero or above `max_ttl`, if
+    /// `unknown_kid_refill` is under 1 s or below `unknown_kid_min_interval`, or if
+    /// `unknown_kid_burst` is zero: each would void a bound of the module docs.
     pub fn with_cache_config(mut self, cache: JwksCacheConfig) -> Result<Self, Error> {
         if cache.min_ttl.is_zero() || cache.min_ttl > cache.max_ttl {
             return Err(Error::InvalidConfig("JWKS TTL bounds"));
+        }
+        if cache.unknown_kid_refill.as_secs() == 0
+            || cache.unknown_kid_min_interval.as_secs() > cache.unknown_kid_refill.as_secs()
+            || cache.unknown_kid_burst == 0
+        {
+            return Err(Error::InvalidConfig("JWKS unknown-kid refresh limits"));
         }
         self.cache = cache;
         Ok(self)
@@ -129,14 +199,16 @@ impl<S: JwksSource> JwksCache<S> {
         &self.config
     }
 
-    /// Fetches the JWKS now (e.g. at start-up), regardless of TTL and cooldown.
+    /// Fetches the JWKS now (e.g. at start-up), regardless of TTL and the unknown-`kid`
+    /// limits (it does not spend from their budget either).
     pub async fn refresh_now(&self) -> Result<(), Error> {
-        let _guard = self.refresh.lock().await;
-        self.fetch_and_swap().await
+        let mut guard = self.refresh.lock().await;
+        self.fetch_and_swap(&mut guard).await
     }
 
     /// Verifies `token`: header rules and signature against the issuer's current keys, then
-    /// the claims. May fetch the JWKS (first use, TTL expiry, unknown `kid` out of cooldown).
+    /// the claims. May fetch the JWKS: on first use, on TTL expiry, and for an unknown `kid`
+    /// within the limits of the module docs.
     pub async fn verify(&self, token: &str) -> Result<VerifiedAccessToken, Error> {
         // Header rules first: a malformed or disallowed token never causes a fetch.
         let jws = parse_header(&self.config, token)?;
@@ -156,8 +228,12 @@ impl<S: JwksSource> JwksCache<S> {
             return Err(Error::JwksUnavailable("no key set loaded".to_owned()));
         };
         let mut keys = loaded.keys;
-        let unknown_kid = jws.kid.as_deref().is_some_and(|k| !keys.contains_kid(k));
-        if unknown_kid {
+        let worth_a_fetch = jws.kid.as_deref().is_some_and(|k| {
+            !keys.contains_kid(k)
+                && k.len() <= MAX_KID_LEN
+                && !loaded.retired.iter().any(|r| r == k)
+        });
+        if worth_a_fetch {
             // Errors of this refresh are not the caller's: the unknown kid is reported below.
             let _ = self.refresh(seen, Reason::UnknownKid).await;
             if let (Some(l), _) = self.snapshot()? {
@@ -176,40 +252,32 @@ impl<S: JwksSource> JwksCache<S> {
 
     /// Single flight: only the first task to take the mutex after generation `seen` fetches.
     async fn refresh(&self, seen: u64, reason: Reason) -> Result<(), Error> {
-        let _guard = self.refresh.lock().await;
+        let mut guard = self.refresh.lock().await;
         if self.generation.load(Ordering::Acquire) != seen {
             return Ok(());
         }
+        let now = self.clock.now().as_secs();
         let cold = self.state.read().map_err(|_| Error::poisoned())?.is_none();
-        if cold {
-            // No keys yet and the provider just failed: do not turn every request into a
-            // fetch while it is down.
-            let now = self.clock.now().as_secs();
-            let last = self.last_cold_failure.load(Ordering::Acquire);
-            if last != 0
-                && now < (last - 1).saturating_add(self.cache.retry_after_failure.as_secs())
-            {
-                return Err(Error::JwksUnavailable(
-                    "JWKS fetch failed recently; retrying later".to_owned(),
-                ));
-            }
+        // No keys yet and the provider just failed: do not turn every request into a fetch
+        // while it is down.
+        if cold
+            && guard.last_cold_failure.is_some_and(|last| {
+                now < last.saturating_add(self.cache.retry_after_failure.as_secs())
+            })
+        {
+            return Err(Error::JwksUnavailable(
+                "JWKS fetch failed recently; retrying later".to_owned(),
+            ));
         }
-        if reason == Reason::UnknownKid {
-            let now = self.clock.now().as_secs();
-            let last = self.last_kid_refresh.load(Ordering::Acquire);
-            let cooldown = self.cache.unknown_kid_cooldown.as_secs();
-            if last != 0 && now < (last - 1).saturating_add(cooldown) {
-                return Ok(());
-            }
-            self.last_kid_refresh
-                .store(now.saturating_add(1), Ordering::Release);
+        if reason == Reason::UnknownKid && !guard.admit_unknown_kid(now, &self.cache) {
+            return Ok(());
         }
-        self.fetch_and_swap().await
+        self.fetch_and_swap(&mut guard).await
     }
 
     /// Fetches and parses outside the state lock, then swaps under a brief write lock. The
     /// generation moves on every attempt, failed or not, so waiters never pile up fetches.
-    async fn fetch_and_swap(&self) -> Result<(), Error> {
+    async fn fetch_and_swap(&self, refresh: &mut RefreshState) -> Result<(), Error> {
         self.fetches.fetch_add(1, Ordering::Relaxed);
         let result = match self.source.fetch().await {
             Ok(doc) => KeySet::from_jwks_json(&doc.bytes).map(|k| (k, doc.max_age)),
@@ -222,9 +290,14 @@ impl<S: JwksSource> JwksCache<S> {
                 let ttl = max_age
                     .unwrap_or(self.cache.default_ttl)
                     .clamp(self.cache.min_ttl, self.cache.max_ttl);
+                let retired = match state.as_ref() {
+                    Some(old) => retired_kids(old, &keys),
+                    None => Arc::from([]),
+                };
                 *state = Some(Loaded {
                     keys: Arc::new(keys),
                     refresh_at: now.saturating_add(ttl.as_secs()),
+                    retired,
                 });
                 Ok(())
             }
@@ -234,9 +307,7 @@ impl<S: JwksSource> JwksCache<S> {
                         old.refresh_at =
                             now.saturating_add(self.cache.retry_after_failure.as_secs());
                     }
-                    None => self
-                        .last_cold_failure
-                        .store(now.as_secs().saturating_add(1), Ordering::Release),
+                    None => refresh.last_cold_failure = Some(now.as_secs()),
                 }
                 Err(e)
             }
@@ -245,4 +316,23 @@ impl<S: JwksSource> JwksCache<S> {
         drop(state);
         outcome
     }
+}
+
+/// The `kid`s `old` knew (as keys or as retired) that `new` lacks: newest first, no
+/// duplicates, at most [`MAX_JWKS_KEYS`]. A `kid` the issuer publishes again leaves the list.
+fn retired_kids(old: &Loaded, new: &KeySet) -> Arc<[String]> {
+    let mut out: Vec<String> = Vec::new();
+    for kid in old
+        .keys
+        .kids()
+        .chain(old.retired.iter().map(String::as_str))
+    {
+        if out.len() == MAX_JWKS_KEYS {
+            break;
+        }
+        if !new.contains_kid(kid) && !out.iter().any(|k| k == kid) {
+            out.push(kid.to_owned());
+        }
+    }
+    out.into()
 }

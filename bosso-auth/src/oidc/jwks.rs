@@ -20,7 +20,7 @@ pub const MAX_JWKS_KEYS: usize = 64;
 /// Largest JWKS document accepted, in bytes.
 pub const MAX_JWKS_BYTES: usize = 256 * 1024;
 /// Longest `kid` kept; longer ones are skipped (a `kid` is an opaque short label).
-const MAX_KID_LEN: usize = 256;
+pub(crate) const MAX_KID_LEN: usize = 256;
 /// RSA moduli outside [2048, 8192] bits are refused (RFC 8725 3.5; ring's upper bound).
 const MIN_RSA_BITS: usize = 2048;
 const MAX_RSA_BITS: usize = 8192;

@@ -2,6 +2,8 @@
 //! ring directly (independent of the code under test).
 #![allow(dead_code)]
 
+pub mod server;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ring::rand::SystemRandom;
