@@ -1,5 +1,6 @@
 //! The HTTPS JWKS source against a TLS server on 127.0.0.1 with a certificate generated in
-//! the test (rcgen): discovery with the issuer check, extra trusted roots, size cap.
+//! the test (rcgen): discovery with the issuer check, extra trusted roots, size cap; and plain
+//! HTTP on 127.0.0.1, allowed only on loopback after an explicit opt-in.
 #![cfg(feature = "https")]
 #![allow(
     clippy::unwrap_used,
@@ -15,6 +16,7 @@ use std::sync::Arc;
 
 use bosso_auth::Error;
 use bosso_auth::oidc::{Alg, HttpsJwksSource, HttpsOptions, JwksCache, JwksSource, VerifierConfig};
+use oidc_support::server;
 use oidc_support::*;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -146,6 +148,111 @@ async fn untrusted_certificate_issuer_mismatch_plain_http_and_oversize_fail() {
     let big = HttpsJwksSource::new(&format!("{base}/big"), trusting(&cert)).unwrap();
     assert!(matches!(
         big.fetch().await.unwrap_err(),
+        Error::JwksUnavailable(_)
+    ));
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_http_on_loopback_works_end_to_end_only_after_the_opt_in() {
+    let key = TestKey::ed25519();
+    let (addr, server) = server::start_server(jwks(&[key.jwk("k", None)])).await;
+    let port = addr.rsplit_once(':').unwrap().1.to_owned();
+    // 127.0.0.1 and localhost (pinned to loopback by the source, not resolved by DNS).
+    for host in ["127.0.0.1", "localhost"] {
+        let base = format!("http://{host}:{port}");
+        *server.discovery.lock().unwrap() = Some(
+            json!({"issuer": base, "jwks_uri": format!("{base}/jwks")})
+                .to_string()
+                .into_bytes(),
+        );
+        // Without the opt-in, plain http is refused even on loopback, before any request.
+        let before = server.requests();
+        assert!(matches!(
+            HttpsJwksSource::discover(&base, HttpsOptions::default())
+                .await
+                .unwrap_err(),
+            Error::InvalidConfig(_)
+        ));
+        assert!(matches!(
+            HttpsJwksSource::new(&format!("{base}/jwks"), HttpsOptions::default()).unwrap_err(),
+            Error::InvalidConfig(_)
+        ));
+        assert_eq!(server.requests(), before);
+
+        let options = HttpsOptions::default().allow_plain_http_loopback();
+        assert!(options.plain_http.allowed_on_loopback());
+        let source = HttpsJwksSource::discover(&base, options).await.unwrap();
+        assert_eq!(source.jwks_uri(), format!("{base}/jwks"));
+        let cfg = VerifierConfig::new(base.clone(), [AUD])
+            .unwrap()
+            .with_algorithms([Alg::EdDSA])
+            .unwrap();
+        let cache = JwksCache::new(cfg, source);
+        let t = key.token(
+            &json!({"alg":"EdDSA","kid":"k"}),
+            &json!({"iss": base, "aud": AUD, "sub": "u1", "exp": unix_now() + 300}),
+        );
+        assert_eq!(cache.verify(&t).await.unwrap().subject().as_str(), "u1");
+        assert_eq!(server.requests(), before + 2); // discovery, then the JWKS
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_http_off_loopback_is_refused_even_with_the_opt_in() {
+    let opted_in = || HttpsOptions::default().allow_plain_http_loopback();
+    assert!(!HttpsOptions::default().plain_http.allowed_on_loopback());
+    for url in [
+        "http://192.0.2.1/jwks",
+        "http://10.0.0.1/jwks",
+        "http://0.0.0.0/jwks",
+        "http://128.0.0.1/jwks",
+        "http://example.com/jwks",
+        "http://localhost.example/jwks",
+        "http://localhost./jwks",
+        "http://127.0.0.1.nip.io/jwks",
+        "http://[::2]/jwks",
+        "http://[::ffff:127.0.0.1]/jwks",
+        "ftp://127.0.0.1/jwks",
+        "file:///etc/passwd",
+    ] {
+        assert!(
+            matches!(
+                HttpsJwksSource::new(url, opted_in()).unwrap_err(),
+                Error::InvalidConfig(_)
+            ),
+            "{url}"
+        );
+    }
+    // The whole of 127.0.0.0/8, [::1], and forms the URL parser makes canonical.
+    for url in [
+        "http://127.0.0.1/jwks",
+        "http://127.255.255.254:8080/jwks",
+        "http://127.1/jwks",
+        "http://[::1]:8080/jwks",
+        "http://LOCALHOST/jwks",
+    ] {
+        assert!(HttpsJwksSource::new(url, opted_in()).is_ok(), "{url}");
+    }
+    // A loopback discovery document cannot point the source at a non-loopback http JWKS.
+    let key = TestKey::ed25519();
+    let (addr, server) = server::start_server(jwks(&[key.jwk("k", None)])).await;
+    let base = format!("http://{addr}");
+    *server.discovery.lock().unwrap() = Some(
+        json!({"issuer": base, "jwks_uri": "http://192.0.2.1/jwks"})
+            .to_string()
+            .into_bytes(),
+    );
+    assert!(matches!(
+        HttpsJwksSource::discover(&base, opted_in())
+            .await
+            .unwrap_err(),
         Error::JwksUnavailable(_)
     ));
 }

@@ -62,7 +62,7 @@ pub use alg::Alg;
 pub use cache::{JwksCache, JwksCacheConfig};
 pub use claims::{MAX_NUMERIC_DATE, VerifiedAccessToken};
 #[cfg(feature = "https")]
-pub use https::{HttpsJwksSource, HttpsOptions};
+pub use https::{HttpsJwksSource, HttpsOptions, PlainHttp};
 pub use jwks::{KeySet, MAX_JWKS_BYTES, MAX_JWKS_KEYS};
 pub use jws::{SignatureVerified, verify_signature_only};
 pub use provider::{RING_PROVIDER, install_ring_provider};
