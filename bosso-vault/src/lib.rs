@@ -74,6 +74,9 @@ pub use memory::MemoryStore;
 pub use name::{EntryName, MAX_NAME_LEN};
 pub use plaintext::{InsecureOptIn, PlaintextFileStore, inspect_plaintext_file};
 pub use store::{Backend, SecretBytes, SecretStore};
+/// The `secrecy` crate this API is written in (`SecretBytes`, `SecretString`,
+/// `ExposeSecret`), so callers use the same version without depending on it themselves.
+pub use secrecy;
 
 // The README's snippets run as doctests, so a stale one fails `cargo test`.
 #[cfg(doctest)]
