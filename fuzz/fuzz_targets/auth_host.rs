@@ -98,18 +98,25 @@ fuzz_target!(|data: &[u8]| {
             two.append(name, value.clone());
             let e = match label {
                 "host" => HostPolicy::allow_any().check_headers(&two).unwrap_err(),
-                _ => origins.clone().allow_missing(true).check_headers(&two).unwrap_err(),
+                _ => origins
+                    .clone()
+                    .allow_missing(true)
+                    .check_headers(&two)
+                    .unwrap_err(),
             };
             assert_eq!(e, Error::DuplicateHeader(label));
         }
     }
 
     // The bearer parse, reached the only way it can be: through the guard.
-    let guard = LocalGuard::new("app", BearerVerifier::new(&SECRET.to_owned().into()).unwrap())
-        .unwrap()
-        .with_hosts(HostPolicy::allow_any())
-        .with_origins(OriginPolicy::default().allow_missing(true))
-        .with_protocols(["app.v1"]);
+    let guard = LocalGuard::new(
+        "app",
+        BearerVerifier::new(&SECRET.to_owned().into()).unwrap(),
+    )
+    .unwrap()
+    .with_hosts(HostPolicy::allow_any())
+    .with_origins(OriginPolicy::default().allow_missing(true))
+    .with_protocols(["app.v1"]);
     let mut headers = http::HeaderMap::new();
     headers.insert(HOST, http::HeaderValue::from_static("localhost"));
     for line in data.split(|&b| b == b'\n') {
