@@ -43,6 +43,8 @@ fn ephemeral<R: RngCore + CryptoRng>(rng: &mut R) -> (StaticSecret, PublicKey) {
 }
 
 /// Client side, hello sent, waiting for the daemon's ready. No `seal` exists here.
+// Fuzz builds only: a cloned channel or handshake would reuse nonces, so no real build has it.
+#[cfg_attr(fuzzing, derive(Clone))]
 pub struct ClientHandshake {
     ss: SymmetricState,
     e: StaticSecret,
@@ -163,6 +165,7 @@ impl<'k> DaemonHandshake<'k> {
 
 /// Daemon side after sending ready: waits for the client's key confirmation. No `seal` here.
 #[derive(Debug)]
+#[cfg_attr(fuzzing, derive(Clone))]
 pub struct AwaitingConfirm {
     channel: Channel,
 }

@@ -52,6 +52,8 @@ pub(crate) fn hkdf2(ck: &[u8; HASH_LEN], ikm: &[u8]) -> Result<(Key32, Key32)> {
 }
 
 /// A ChaCha20-Poly1305 key with its 64-bit counter nonce.
+// Fuzz builds only: a cloned channel or handshake would reuse nonces, so no real build has it.
+#[cfg_attr(fuzzing, derive(Clone))]
 pub(crate) struct CipherState {
     key: LessSafeKey,
     n: u64,
@@ -123,6 +125,7 @@ impl CipherState {
 }
 
 /// Noise `SymmetricState`: chaining key, handshake hash and the current handshake cipher.
+#[cfg_attr(fuzzing, derive(Clone))]
 pub(crate) struct SymmetricState {
     ck: Zeroizing<[u8; HASH_LEN]>,
     h: [u8; HASH_LEN],

@@ -3,17 +3,19 @@
 
 use std::collections::{HashSet, VecDeque};
 
-use crypto_box::SalsaBox;
 use crypto_box::aead::AeadInPlace;
 use crypto_box::aead::generic_array::GenericArray;
 use rand_core::{CryptoRng, RngCore};
 
-use super::{NONCE_LEN, PaseoLimits, READY_JSON, Received, Role, TAG_LEN, parse_control};
+use super::{
+    NONCE_LEN, PaseoLimits, READY_JSON, Received, Role, SharedBox, TAG_LEN, parse_control,
+};
 use crate::b64;
 use crate::error::{Error, Result};
 use crate::keys::PublicKey;
 
 /// Remembers recent nonces in insertion order, bounded.
+#[cfg_attr(fuzzing, derive(Clone))]
 struct NonceWindow {
     set: HashSet<[u8; NONCE_LEN]>,
     order: VecDeque<[u8; NONCE_LEN]>,
@@ -39,8 +41,10 @@ impl NonceWindow {
 }
 
 /// An open paseo channel (either end). Any error closes it (the daemon closes with 1011).
+// Fuzz builds only: a clone would fork the duplicate window, so no real build has it.
+#[cfg_attr(fuzzing, derive(Clone))]
 pub struct PaseoChannel {
-    cipher: SalsaBox,
+    cipher: SharedBox,
     role: Role,
     seen: NonceWindow,
     limits: PaseoLimits,
@@ -58,7 +62,7 @@ impl std::fmt::Debug for PaseoChannel {
 }
 
 impl PaseoChannel {
-    pub(super) fn new(cipher: SalsaBox, role: Role, limits: PaseoLimits) -> Self {
+    pub(super) fn new(cipher: SharedBox, role: Role, limits: PaseoLimits) -> Self {
         Self {
             cipher,
             role,

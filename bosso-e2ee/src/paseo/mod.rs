@@ -24,6 +24,8 @@ mod channel;
 mod limits;
 mod replay;
 
+use std::sync::Arc;
+
 use crypto_box::SalsaBox;
 use rand_core::{CryptoRng, RngCore};
 use serde::Deserialize;
@@ -88,6 +90,10 @@ fn parse_hello(text: &str) -> Result<PublicKey> {
     PublicKey::from_base64(msg.key.as_deref().ok_or(Error::Json("hello without key"))?)
 }
 
+/// The precomputed box key (X25519 then HSalsa20). Immutable, so sharing it changes nothing;
+/// fuzz builds clone a prepared channel through it without another X25519.
+type SharedBox = Arc<SalsaBox>;
+
 /// Daemon side, waiting for the first message, which must be a valid hello.
 #[derive(Debug)]
 pub struct DaemonHandshake<'k> {
@@ -128,18 +134,20 @@ impl<'k> DaemonHandshake<'k> {
         // Only a hello that would open a channel is remembered: garbage never fills the guard.
         self.hellos.check_and_remember(&client)?;
         let secret = self.keys.secret_bytes();
-        let cipher = SalsaBox::new(
+        let cipher = Arc::new(SalsaBox::new(
             &crypto_box::PublicKey::from(*client.as_bytes()),
             &crypto_box::SecretKey::from(*secret),
-        );
+        ));
         let channel = PaseoChannel::new(cipher, Role::Daemon { client }, self.limits);
         Ok((channel, READY_JSON.to_owned()))
     }
 }
 
 /// Client side: hello sent (re-send [`ClientHandshake::hello`] until ready arrives).
+// Fuzz builds only: a clone would fork the duplicate window, so no real build has it.
+#[cfg_attr(fuzzing, derive(Clone))]
 pub struct ClientHandshake {
-    cipher: SalsaBox,
+    cipher: SharedBox,
     hello: String,
     limits: PaseoLimits,
 }
@@ -166,10 +174,10 @@ impl ClientHandshake {
         let _ = agree(&e, daemon)?;
         let e_pub = PublicKey::from_bytes(x25519_dalek::PublicKey::from(&e).to_bytes());
         let e_bytes = zeroize::Zeroizing::new(e.to_bytes());
-        let cipher = SalsaBox::new(
+        let cipher = Arc::new(SalsaBox::new(
             &crypto_box::PublicKey::from(*daemon.as_bytes()),
             &crypto_box::SecretKey::from(*e_bytes),
-        );
+        ));
         Ok(Self {
             cipher,
             hello: hello_json(&e_pub),
