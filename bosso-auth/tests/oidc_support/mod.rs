@@ -31,6 +31,7 @@ pub fn unb64(s: &str) -> Vec<u8> {
 pub enum TestKey {
     Rsa(rs::RsaKeyPair),
     P256(rs::EcdsaKeyPair),
+    P384(rs::EcdsaKeyPair),
     Ed(rs::Ed25519KeyPair),
 }
 
@@ -40,18 +41,18 @@ impl TestKey {
         TestKey::Ed(rs::Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap())
     }
 
-    pub fn p256() -> Self {
+    fn ecdsa(alg: &'static rs::EcdsaSigningAlgorithm) -> rs::EcdsaKeyPair {
         let rng = SystemRandom::new();
-        let pkcs8 =
-            rs::EcdsaKeyPair::generate_pkcs8(&rs::ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
-        TestKey::P256(
-            rs::EcdsaKeyPair::from_pkcs8(
-                &rs::ECDSA_P256_SHA256_FIXED_SIGNING,
-                pkcs8.as_ref(),
-                &rng,
-            )
-            .unwrap(),
-        )
+        let pkcs8 = rs::EcdsaKeyPair::generate_pkcs8(alg, &rng).unwrap();
+        rs::EcdsaKeyPair::from_pkcs8(alg, pkcs8.as_ref(), &rng).unwrap()
+    }
+
+    pub fn p256() -> Self {
+        TestKey::P256(Self::ecdsa(&rs::ECDSA_P256_SHA256_FIXED_SIGNING))
+    }
+
+    pub fn p384() -> Self {
+        TestKey::P384(Self::ecdsa(&rs::ECDSA_P384_SHA384_FIXED_SIGNING))
     }
 
     /// An RSA-2048 key from a private JWK (RFC 7520 / Wycheproof test keys).
@@ -97,9 +98,12 @@ impl TestKey {
                 let c: rs::RsaPublicKeyComponents<Vec<u8>> = kp.public().into();
                 json!({"kty":"RSA","n":b64(&c.n),"e":b64(&c.e)})
             }
-            TestKey::P256(kp) => {
+            TestKey::P256(kp) | TestKey::P384(kp) => {
+                // Uncompressed SEC1: 0x04 || x || y, each coordinate the field size.
                 let p = kp.public_key().as_ref();
-                json!({"kty":"EC","crv":"P-256","x":b64(&p[1..33]),"y":b64(&p[33..65])})
+                let n = (p.len() - 1) / 2;
+                let crv = if n == 32 { "P-256" } else { "P-384" };
+                json!({"kty":"EC","crv":crv,"x":b64(&p[1..1 + n]),"y":b64(&p[1 + n..])})
             }
             TestKey::Ed(kp) => {
                 json!({"kty":"OKP","crv":"Ed25519","x":b64(kp.public_key().as_ref())})
@@ -116,6 +120,7 @@ impl TestKey {
         match self {
             TestKey::Rsa(_) => "RS256",
             TestKey::P256(_) => "ES256",
+            TestKey::P384(_) => "ES384",
             TestKey::Ed(_) => "EdDSA",
         }
     }
@@ -138,7 +143,9 @@ impl TestKey {
                 kp.sign(pad, &rng, input, &mut sig).unwrap();
                 sig
             }
-            TestKey::P256(kp) => kp.sign(&rng, input).unwrap().as_ref().to_vec(),
+            TestKey::P256(kp) | TestKey::P384(kp) => {
+                kp.sign(&rng, input).unwrap().as_ref().to_vec()
+            }
             TestKey::Ed(kp) => kp.sign(input).as_ref().to_vec(),
         }
     }
