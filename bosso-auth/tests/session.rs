@@ -217,6 +217,61 @@ async fn bounded_store_fails_closed_then_purges_expired() {
     assert_eq!(m.store().len().unwrap(), 1);
 }
 
+/// Issue 16 item 7: sessions past their inactivity limit (but far from their 30-day absolute
+/// expiry) used to keep their slot, so a full store refused logins for up to 30 days. They can
+/// never validate again, so a full store drops them; a session still inside its idle window is
+/// never dropped.
+#[tokio::test]
+async fn full_store_drops_idle_dead_sessions_but_never_a_live_one() {
+    let (m, clock) = setup_with(3);
+    let (dead1, _) = m.create(&alice(), false).await.unwrap();
+    let (dead2, _) = m.create(&alice(), false).await.unwrap();
+    at(&clock, DAY);
+    let (live, _) = m.create(&UserId::new("bob").unwrap(), false).await.unwrap();
+    // 7 days after login: the first two are idle-dead (never used since), bob's is 6 days idle.
+    at(&clock, 7 * DAY);
+    let (carol, _) = m
+        .create(&UserId::new("carol").unwrap(), false)
+        .await
+        .unwrap();
+    let (dave, _) = m
+        .create(&UserId::new("dave").unwrap(), false)
+        .await
+        .unwrap();
+    assert_eq!(m.store().len().unwrap(), 3);
+    // Full of sessions that can all still validate: refused, nothing evicted.
+    assert_eq!(
+        m.create(&UserId::new("erin").unwrap(), false)
+            .await
+            .unwrap_err(),
+        Error::StoreFull
+    );
+    for t in [&live, &carol, &dave] {
+        m.validate(t.expose()).await.unwrap();
+    }
+    for t in [&dead1, &dead2] {
+        assert_eq!(m.validate(t.expose()).await, Err(Error::SessionInvalid));
+    }
+}
+
+/// The store decides with the record's own limits (it does not know the configuration): an
+/// idle-dead record fills the store until a login needs its slot.
+#[tokio::test]
+async fn idle_dead_records_are_evicted_on_insert() {
+    let (m, clock) = setup_with(2);
+    m.create(&alice(), false).await.unwrap();
+    m.create(&alice(), false).await.unwrap();
+    at(&clock, 7 * DAY - 1);
+    assert_eq!(
+        m.create(&alice(), false).await.unwrap_err(),
+        Error::StoreFull
+    );
+    at(&clock, 7 * DAY);
+    // Nobody validated the two (validate would have removed them): only insert can reclaim.
+    m.create(&alice(), false).await.unwrap();
+    assert_eq!(m.store().len().unwrap(), 1);
+}
+
 #[tokio::test]
 async fn debug_is_redacted() {
     let (m, _) = setup();

@@ -71,6 +71,20 @@ pub struct SessionRecord {
     /// When the session ends at the latest (`created + absolute`), so a store can expire it
     /// (a Redis TTL) without knowing the configuration.
     pub absolute_expiry: UnixTime,
+    /// The inactivity limit it was issued with, so a store can drop a session that went idle
+    /// (past `last_seen + idle_timeout_secs`) without knowing the configuration.
+    pub idle_timeout_secs: u64,
+}
+
+impl SessionRecord {
+    /// When the session ends unless more activity is recorded: the end of its idle window or
+    /// its absolute expiry, whichever comes first. From then on no token can bring it back, so
+    /// a store may drop it.
+    pub fn ends_at(&self) -> UnixTime {
+        self.last_seen
+            .saturating_add(self.idle_timeout_secs)
+            .min(self.absolute_expiry)
+    }
 }
 
 /// A session that passed every check just now. Only [`SessionManager`] makes one.
@@ -147,8 +161,10 @@ impl SessionMaps {
     }
 }
 
-/// In-memory [`SessionStore`] with a capacity; when full, sessions past their absolute expiry
-/// are dropped first, and if none are, new logins fail with [`Error::StoreFull`].
+/// In-memory [`SessionStore`] with a capacity; when full, sessions that have ended
+/// ([`SessionRecord::ends_at`]: idle past their inactivity limit, or past their absolute
+/// expiry) are dropped first, and if none have, new logins fail with [`Error::StoreFull`].
+/// A session that can still validate is never dropped to make room.
 pub struct MemorySessionStore<C> {
     maps: Mutex<SessionMaps>,
     capacity: usize,
@@ -207,7 +223,7 @@ impl<C: Clock> SessionStore for MemorySessionStore<C> {
             let dead: Vec<TokenHash> = m
                 .by_hash
                 .iter()
-                .filter(|(_, r)| r.absolute_expiry <= now)
+                .filter(|(_, r)| r.ends_at() <= now)
                 .map(|(h, _)| *h)
                 .collect();
             for h in dead {
@@ -337,6 +353,7 @@ impl<S: SessionStore, C: Clock> SessionManager<S, C> {
             last_seen: now,
             mfa,
             absolute_expiry: created.saturating_add(self.config.absolute_timeout_secs),
+            idle_timeout_secs: self.config.idle_timeout_secs,
         };
         let valid = self.valid(&record, now);
         self.store.insert(self.hash_of(&token), record).await?;

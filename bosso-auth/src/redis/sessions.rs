@@ -2,9 +2,12 @@
 //!
 //! # Key layout
 //! - `<prefix>sess:{<hmac hex>}`: a hash with fields `u` (user), `c` (created), `l` (last
-//!   seen), `m` (`1` if MFA), `a` (absolute expiry), all decimal seconds. The key is the
-//!   64-hex-digit `HMAC-SHA256(server key, token)`: the raw token never reaches Redis. It
-//!   expires at the session's absolute expiry.
+//!   seen), `m` (`1` if MFA), `a` (absolute expiry), `i` (idle timeout), all decimal seconds.
+//!   The key is the 64-hex-digit `HMAC-SHA256(server key, token)`: the raw token never reaches
+//!   Redis. It expires when the session ends ([`SessionRecord::ends_at`]: the end of its idle
+//!   window or its absolute expiry, whichever is first); each recorded touch moves the expiry
+//!   with the idle window, so an abandoned session leaves Redis after its inactivity limit, not
+//!   its absolute one.
 //! - `<prefix>sess-user:{<user id>}`: a set of the user's session hashes (hex), for "log out
 //!   everywhere"; its TTL is extended to the latest absolute expiry of its sessions. Members
 //!   whose session key has expired are harmless and leave with the set.
@@ -26,11 +29,18 @@ use crate::Error;
 use crate::accounts::session::{SessionRecord, SessionStore};
 use crate::accounts::token::TokenHash;
 
+/// KEYS[1] session; ARGV[1] now. Moves `l` forward and the key's TTL to the new end of the
+/// session (relative to ARGV[1], plus 1 as `ttl_secs` does, so rounding never drops it early).
 static TOUCH: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
-        r"local l = redis.call('HGET', KEYS[1], 'l')
-if not l then return 0 end
-if tonumber(ARGV[1]) > tonumber(l) then redis.call('HSET', KEYS[1], 'l', ARGV[1]) end
+        r"local f = redis.call('HMGET', KEYS[1], 'l', 'a', 'i')
+if not f[1] then return 0 end
+local now = tonumber(ARGV[1])
+if now > tonumber(f[1]) then
+  redis.call('HSET', KEYS[1], 'l', ARGV[1])
+  local e = math.min(now + tonumber(f[3]), tonumber(f[2]))
+  if e > now then redis.call('EXPIRE', KEYS[1], string.format('%d', e - now + 1)) end
+end
 return 1",
     )
 });
@@ -79,9 +89,12 @@ impl RedisSessionStore {
     }
 
     async fn insert_inner(&self, hash: TokenHash, r: SessionRecord) -> Result<(), Error> {
-        let ttl = ttl_secs(self.clock.now().as_secs(), r.absolute_expiry.as_secs());
+        let now = self.clock.now().as_secs();
+        // The index lives as long as the longest possible session; the session key only until
+        // the session ends, which touches move forward.
+        let ttl_s = ttl_secs(now, r.absolute_expiry.as_secs()).to_string();
+        let ttl = ttl_secs(now, r.ends_at().as_secs());
         let h = hex(hash.as_bytes());
-        let ttl_s = ttl.to_string();
         let _: i64 = self
             .conn
             .script(
@@ -104,6 +117,7 @@ impl RedisSessionStore {
                     ("l", r.last_seen.as_secs().to_string()),
                     ("m", u8::from(r.mfa).to_string()),
                     ("a", r.absolute_expiry.as_secs().to_string()),
+                    ("i", r.idle_timeout_secs.to_string()),
                 ],
             )
             .ignore()
@@ -177,6 +191,7 @@ fn parse(m: &HashMap<String, String>) -> Option<SessionRecord> {
         last_seen: UnixTime::from_secs(num("l")?),
         mfa: num("m")? == 1,
         absolute_expiry: UnixTime::from_secs(num("a")?),
+        idle_timeout_secs: num("i")?,
     })
 }
 
