@@ -18,7 +18,7 @@ use bosso_auth::accounts::refresh::{
     MemoryRefreshStore, RefreshConfig, RefreshManager, RefreshStore,
 };
 use bosso_auth::accounts::session::{
-    MemorySessionStore, RotationReason, SessionConfig, SessionManager, SessionStore,
+    MemorySessionStore, RotationReason, SessionConfig, SessionManager, SessionStore, SessionToken,
 };
 use bosso_auth::accounts::token::TokenKey;
 use bosso_auth::accounts::totp::{
@@ -163,6 +163,70 @@ async fn refresh_suite<S: RefreshStore + 'static>(store: S, clock: ManualClock) 
     assert!(m.refresh(first.expose()).await.is_err());
 }
 
+/// The per-user caps both stores are given in [`per_user_suite`].
+const FAMILIES_PER_USER: usize = 4;
+const TOKENS_PER_USER: usize = 10;
+
+/// One account logs in and rotates as much as it likes: 999 rotations, logging in again each
+/// time its family is ended by its own cap, and once more every ten rotations.
+async fn flood<S: RefreshStore>(m: &RefreshManager<S, ManualClock>, u: &UserId) {
+    let mut t = m.issue(u).await.unwrap();
+    for i in 0..999 {
+        t = match m.refresh(t.expose()).await {
+            Ok((next, _)) => next,
+            Err(Error::SessionInvalid) => m.issue(u).await.unwrap(),
+            Err(e) => panic!("rotation {i}: {e:?}"),
+        };
+        if i % 10 == 0 {
+            m.issue(u).await.unwrap();
+        }
+    }
+}
+
+/// Issue 16 item 5: per-user caps on families and token hashes, the same user's oldest family
+/// going first (never the one being rotated), so one account cannot take the capacity (memory)
+/// or grow without bound (Redis). The store is built with [`FAMILIES_PER_USER`] and
+/// [`TOKENS_PER_USER`].
+async fn per_user_suite<S: RefreshStore + 'static>(store: S, clock: ManualClock) {
+    let m = refresh(store, &clock);
+    // Families: the fifth login drops the oldest; the other four still rotate.
+    let alice = user("alice");
+    let mut a = Vec::new();
+    for _ in 0..=FAMILIES_PER_USER {
+        a.push(m.issue(&alice).await.unwrap());
+    }
+    assert_eq!(
+        m.refresh(a[0].expose()).await.unwrap_err(),
+        Error::SessionInvalid
+    );
+    for t in &a[1..] {
+        m.refresh(t.expose()).await.unwrap();
+    }
+    // Tokens: carol's c1 (1 hash) and c2 (1 + k after k rotations). Rotations 1 to 8 fit in
+    // 10; the ninth drops c1, the oldest other family, and goes through; after that c2 alone
+    // holds all 10 and its next rotation ends it.
+    let carol = user("carol");
+    let c1 = m.issue(&carol).await.unwrap();
+    let mut c2 = m.issue(&carol).await.unwrap();
+    for _ in 0..TOKENS_PER_USER - 1 {
+        c2 = m.refresh(c2.expose()).await.unwrap().0;
+    }
+    assert_eq!(
+        m.refresh(c1.expose()).await.unwrap_err(),
+        Error::SessionInvalid
+    );
+    assert_eq!(
+        m.refresh(c2.expose()).await.unwrap_err(),
+        Error::SessionInvalid
+    );
+    // One account flooding does not touch anyone else: bob logs in and refreshes, and alice's
+    // four families are still there.
+    flood(&m, &user("mallory")).await;
+    let b = m.issue(&user("bob")).await.unwrap();
+    m.refresh(b.expose()).await.unwrap();
+    assert_eq!(m.revoke_all(&alice).await.unwrap(), FAMILIES_PER_USER);
+}
+
 fn code_at(secret: &[u8], secs: u64) -> String {
     let s = bosso_auth::accounts::totp::TotpSecret::from_bytes(secret).unwrap();
     Totp::new(&s, TotpAlgorithm::Sha1, 6, 30)
@@ -264,6 +328,12 @@ fn memory_backends_pass_the_suites() {
         )
         .await;
         totp_suite(MemoryTotpStore::new(), clock()).await;
+        let c = clock();
+        // Capacity 1000, as in the report: the flood alone used to fill it.
+        let store = MemoryRefreshStore::new(1000, c.clone())
+            .with_max_families_per_user(FAMILIES_PER_USER)
+            .with_max_tokens_per_user(TOKENS_PER_USER);
+        per_user_suite(store, c).await;
     });
 }
 
@@ -284,6 +354,90 @@ mod redis_backend {
                 RedisRefreshStore::new(node(&server).await, c.clone()).with_max_rotations(8);
             refresh_suite(store, c).await;
             totp_suite(RedisTotpStore::new(node(&server).await), clock()).await;
+            let c = clock();
+            let store = RedisRefreshStore::new(node(&server).await, c.clone())
+                .with_max_families_per_user(FAMILIES_PER_USER)
+                .with_max_tokens_per_user(TOKENS_PER_USER);
+            per_user_suite(store, c).await;
+        });
+    }
+
+    /// Issue 16 item 7 on Redis: a session key expires when the session ends, i.e. at the end
+    /// of its idle window, not at its 30-day absolute expiry; each recorded touch moves that
+    /// end, capped by the absolute expiry. (The node's clock is manual, Redis's is not: the
+    /// TTLs below are read back within a second of being set.)
+    #[test]
+    fn session_keys_expire_with_the_idle_window() {
+        let Some(server) = server() else { return };
+        rt().block_on(async {
+            let c = clock();
+            let store = RedisSessionStore::new(node(&server).await, c.clone());
+            let m = sessions(store.clone(), &c);
+            let client = redis::Client::open(server.url()).unwrap();
+            let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+            let (t, _) = m.create(&user("alice"), false).await.unwrap();
+            let key = store.key(&m.hash_of(&SessionToken::parse(t.expose()).unwrap()));
+            let ttl = redis::cmd("TTL").arg(&key).to_owned();
+            let idle = 7 * DAY as i64;
+            let secs: i64 = ttl.query_async(&mut conn).await.unwrap();
+            assert!((idle - 1..=idle + 1).contains(&secs), "{secs}");
+            // Touched on day 6: the key now lives 7 more days.
+            c.advance(6 * DAY);
+            m.validate(t.expose()).await.unwrap();
+            let secs: i64 = ttl.query_async(&mut conn).await.unwrap();
+            assert!((idle - 1..=idle + 1).contains(&secs), "{secs}");
+            // Touched on days 12, 18, 24: on day 24 the absolute expiry (day 30) is nearer.
+            for _ in 0..3 {
+                c.advance(6 * DAY);
+                m.validate(t.expose()).await.unwrap();
+            }
+            let left = 6 * DAY as i64;
+            let secs: i64 = ttl.query_async(&mut conn).await.unwrap();
+            assert!((left - 1..=left + 1).contains(&secs), "{secs}");
+        });
+    }
+
+    /// Issue 16 item 5 on Redis: after one account's flood, what Redis holds for it is within
+    /// its caps: at most 4 family hashes, at most 10 token fields across them, and exactly one
+    /// pointer per token field (the pointers of dropped families and of refused rotations are
+    /// deleted, not left for a week).
+    #[test]
+    fn one_accounts_footprint_in_redis_is_bounded() {
+        let Some(server) = server() else { return };
+        rt().block_on(async {
+            let c = clock();
+            let store = RedisRefreshStore::new(node(&server).await, c.clone())
+                .with_max_families_per_user(FAMILIES_PER_USER)
+                .with_max_tokens_per_user(TOKENS_PER_USER);
+            let m = refresh(store, &c);
+            flood(&m, &user("mallory")).await;
+            let client = redis::Client::open(server.url()).unwrap();
+            let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+            let keys: Vec<String> = redis::cmd("KEYS")
+                .arg("*")
+                .query_async(&mut conn)
+                .await
+                .unwrap();
+            let families: Vec<&String> = keys
+                .iter()
+                .filter(|k| k.starts_with("bosso:rf:{"))
+                .collect();
+            let pointers = keys.iter().filter(|k| k.starts_with("bosso:rt:{")).count();
+            let mut token_fields = 0;
+            for k in &families {
+                let fields: Vec<String> = redis::cmd("HKEYS")
+                    .arg(k.as_str())
+                    .query_async(&mut conn)
+                    .await
+                    .unwrap();
+                token_fields += fields.iter().filter(|f| f.starts_with("t:")).count();
+            }
+            assert!(
+                !families.is_empty() && families.len() <= FAMILIES_PER_USER,
+                "{families:?}"
+            );
+            assert!(token_fields <= TOKENS_PER_USER, "{token_fields}");
+            assert_eq!(pointers, token_fields);
         });
     }
 

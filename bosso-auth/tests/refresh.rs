@@ -20,14 +20,18 @@ type Mgr = RefreshManager<MemoryRefreshStore<ManualClock>, ManualClock>;
 
 fn setup(cap: usize) -> (Mgr, ManualClock) {
     let clock = ManualClock::new(UnixTime::from_secs(T0));
-    let m = RefreshManager::new(
+    let m = manager(MemoryRefreshStore::new(cap, clock.clone()), &clock);
+    (m, clock)
+}
+
+fn manager(store: MemoryRefreshStore<ManualClock>, clock: &ManualClock) -> Mgr {
+    RefreshManager::new(
         RefreshConfig::default(),
-        MemoryRefreshStore::new(cap, clock.clone()),
+        store,
         clock.clone(),
         TokenKey::generate().unwrap(),
     )
-    .unwrap();
-    (m, clock)
+    .unwrap()
 }
 
 fn alice() -> UserId {
@@ -147,11 +151,12 @@ async fn revoke_and_revoke_all() {
 #[tokio::test]
 async fn bounded_store_and_token_kinds() {
     let (m, clock) = setup(2);
+    let carol = UserId::new("carol").unwrap();
     let t = m.issue(&alice()).await.unwrap();
-    m.issue(&alice()).await.unwrap();
-    assert_eq!(m.issue(&alice()).await.unwrap_err(), Error::StoreFull);
+    m.issue(&UserId::new("bob").unwrap()).await.unwrap();
+    assert_eq!(m.issue(&carol).await.unwrap_err(), Error::StoreFull);
     clock.set(UnixTime::from_secs(T0 + 7 * DAY));
-    m.issue(&alice()).await.unwrap();
+    m.issue(&carol).await.unwrap();
     assert_eq!(m.store().families().unwrap(), 1);
     // A session token is not a refresh token.
     let session_like = t.expose().replacen("bsr_", "bss_", 1);
@@ -167,7 +172,12 @@ async fn bounded_store_and_token_kinds() {
 /// rotating all week cannot grow memory past the bound.
 #[tokio::test]
 async fn capacity_counts_retired_tokens_too() {
-    let (m, _) = setup(4);
+    // A per-user cap as large as the store, so the global bound is what stops alice here.
+    let clock = ManualClock::new(UnixTime::from_secs(T0));
+    let m = manager(
+        MemoryRefreshStore::new(4, clock.clone()).with_max_tokens_per_user(4),
+        &clock,
+    );
     let other = m.issue(&UserId::new("bob").unwrap()).await.unwrap();
     let mut t = m.issue(&alice()).await.unwrap();
     let mut refused = false;
@@ -214,4 +224,32 @@ async fn a_family_is_revoked_after_its_rotation_cap() {
     // Every retired token of the family was still recognised up to the cap.
     assert!(m.store().tokens().unwrap() <= 9);
     assert!(m.refresh(first.expose()).await.is_err());
+}
+
+/// Issue 16 item 5, the reported case with default settings: capacity 1000, one account
+/// rotating its token 999 times and logging in over and over used to leave every other
+/// account's login failing with `StoreFull` (for the 7-day family lifetime). Now that account
+/// holds at most half the store (its oldest families go first) and everyone else still logs in.
+#[tokio::test]
+async fn one_account_cannot_fill_the_store_for_everyone() {
+    let (m, _) = setup(1000);
+    let mallory = UserId::new("mallory").unwrap();
+    let mut t = m.issue(&mallory).await.unwrap();
+    for i in 0..999 {
+        t = match m.refresh(t.expose()).await {
+            Ok((next, _)) => next,
+            // Her family was ended by her own token cap: she logs in again.
+            Err(Error::SessionInvalid) => m.issue(&mallory).await.unwrap(),
+            Err(e) => panic!("rotation {i}: {e:?}"),
+        };
+        if i % 10 == 0 {
+            m.issue(&mallory).await.unwrap();
+        }
+    }
+    assert!(m.store().tokens().unwrap() <= 500);
+    assert!(m.store().families().unwrap() <= 32);
+    for u in ["bob", "carol", "dave"] {
+        let b = m.issue(&UserId::new(u).unwrap()).await.unwrap();
+        m.refresh(b.expose()).await.unwrap();
+    }
 }

@@ -10,7 +10,7 @@
 //! another module); access tokens are the host's choice for now.
 
 use ring::rand::{SecureRandom, SystemRandom};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::future::Future;
 use std::sync::Mutex;
@@ -139,12 +139,23 @@ struct Family {
     expiry: UnixTime,
     revoked: bool,
     tokens: Vec<TokenHash>,
+    /// Creation order within the store: "oldest" for the per-user caps.
+    seq: u64,
+}
+
+impl Family {
+    fn ended(&self, now: UnixTime) -> bool {
+        self.revoked || self.expiry <= now
+    }
 }
 
 #[derive(Debug, Default)]
 struct RefreshMaps {
     tokens: HashMap<TokenHash, (FamilyId, TokenState)>,
     families: HashMap<FamilyId, Family>,
+    /// Each user's families, oldest first.
+    by_user: HashMap<UserId, BTreeMap<u64, FamilyId>>,
+    next_seq: u64,
 }
 
 impl RefreshMaps {
@@ -154,7 +165,7 @@ impl RefreshMaps {
         let dead: Vec<FamilyId> = self
             .families
             .iter()
-            .filter(|(_, f)| f.revoked || f.expiry <= now)
+            .filter(|(_, f)| f.ended(now))
             .map(|(id, _)| *id)
             .collect();
         for id in dead {
@@ -164,28 +175,117 @@ impl RefreshMaps {
 
     fn drop_family(&mut self, id: &FamilyId) {
         if let Some(f) = self.families.remove(id) {
-            for t in f.tokens {
-                self.tokens.remove(&t);
+            for t in &f.tokens {
+                self.tokens.remove(t);
+            }
+            if let Some(mine) = self.by_user.get_mut(&f.user) {
+                mine.remove(&f.seq);
+                if mine.is_empty() {
+                    self.by_user.remove(&f.user);
+                }
             }
         }
     }
+
+    /// Families and token hashes `user` holds (ended families included until dropped).
+    fn usage(&self, user: &UserId) -> (usize, usize) {
+        let Some(mine) = self.by_user.get(user) else {
+            return (0, 0);
+        };
+        let tokens = mine
+            .values()
+            .filter_map(|id| self.families.get(id))
+            .map(|f| f.tokens.len())
+            .sum();
+        (mine.len(), tokens)
+    }
+
+    /// The family of `user` to give up first: an ended one (it grants nothing), else the
+    /// oldest. Never `keep` (the family being rotated).
+    fn victim(
+        &self,
+        user: &UserId,
+        keep: Option<FamilyId>,
+        now: UnixTime,
+    ) -> Option<(u64, FamilyId)> {
+        let mine = self.by_user.get(user)?;
+        let mut others = mine.iter().filter(|(_, id)| Some(**id) != keep);
+        let ended = others
+            .clone()
+            .find(|(_, id)| self.families.get(id).is_none_or(|f| f.ended(now)));
+        ended.or_else(|| others.next()).map(|(seq, id)| (*seq, *id))
+    }
+
+    /// Drops `user`'s families (ended first, then oldest, never `keep`) until one more token,
+    /// and one more family if `new_family`, fit in the per-user caps. `false` if only `keep`
+    /// is left and it alone fills the token cap.
+    fn make_user_room(
+        &mut self,
+        user: &UserId,
+        keep: Option<FamilyId>,
+        new_family: bool,
+        caps: PerUser,
+        now: UnixTime,
+    ) -> bool {
+        loop {
+            let (families, tokens) = self.usage(user);
+            if tokens < caps.tokens && (!new_family || families < caps.families) {
+                return true;
+            }
+            let Some((seq, id)) = self.victim(user, keep, now) else {
+                return false;
+            };
+            self.drop_family(&id);
+            // Progress even if the index named a family that is already gone.
+            if let Some(mine) = self.by_user.get_mut(user) {
+                mine.remove(&seq);
+            }
+        }
+    }
+}
+
+/// Per-user caps of a store.
+#[derive(Debug, Clone, Copy)]
+struct PerUser {
+    families: usize,
+    tokens: usize,
 }
 
 /// Rotations a family may make in the in-memory store before it is revoked; at 15-minute
 /// access tokens a client refreshes 672 times in the 7-day family lifetime.
 pub const DEFAULT_MAX_ROTATIONS: usize = 1024;
 
+/// Families (logins) one user may hold at once; the next login drops that user's oldest
+/// family. 32 devices or browsers per account.
+pub const DEFAULT_MAX_FAMILIES_PER_USER: usize = 32;
+
+/// Token hashes (current and retired) one user may hold at once, at most: four families
+/// rotated to [`DEFAULT_MAX_ROTATIONS`], or six clients refreshing every 15 minutes all week.
+/// [`MemoryRefreshStore`] also caps it at half its capacity.
+pub const DEFAULT_MAX_TOKENS_PER_USER: usize = 4096;
+
 /// In-memory [`RefreshStore`] holding at most `capacity` token hashes, current and retired
 /// together (every rotation adds one). Retired tokens are kept until their family ends (that is
 /// what makes *every* retired token's reuse detectable), so a family may rotate at most
 /// [`Self::with_max_rotations`] times (default [`DEFAULT_MAX_ROTATIONS`]); the rotation after
-/// that revokes the family and the user logs in again. When room is needed, expired and
-/// revoked families are dropped; if none is, a login or a rotation fails with
-/// [`Error::StoreFull`] (a refused rotation leaves the presented token current).
+/// that revokes the family and the user logs in again.
+///
+/// Per user: at most [`Self::with_max_families_per_user`] families (default
+/// [`DEFAULT_MAX_FAMILIES_PER_USER`]) and [`Self::with_max_tokens_per_user`] token hashes
+/// (default the smaller of [`DEFAULT_MAX_TOKENS_PER_USER`] and half of `capacity`, at least 1). A login or rotation that would pass either cap first drops that same user's ended
+/// families, then their oldest ones (their tokens become unknown: refused like revoked ones);
+/// a rotation whose own family alone fills the token cap ends that family like the rotation cap.
+/// So one account never holds more than its cap (by default half the store), and the rest of
+/// the capacity stays for everyone else.
+///
+/// When the whole store is full, expired and revoked families (of anyone) are dropped; if none
+/// is, a login or a rotation fails with [`Error::StoreFull`] (a refused rotation leaves the
+/// presented token current).
 pub struct MemoryRefreshStore<C> {
     maps: Mutex<RefreshMaps>,
     capacity: usize,
     max_rotations: usize,
+    per_user: PerUser,
     clock: C,
 }
 
@@ -193,6 +293,9 @@ impl<C> fmt::Debug for MemoryRefreshStore<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MemoryRefreshStore")
             .field("capacity", &self.capacity)
+            .field("max_rotations", &self.max_rotations)
+            .field("max_families_per_user", &self.per_user.families)
+            .field("max_tokens_per_user", &self.per_user.tokens)
             .finish_non_exhaustive()
     }
 }
@@ -204,6 +307,10 @@ impl<C: Clock> MemoryRefreshStore<C> {
             maps: Mutex::new(RefreshMaps::default()),
             capacity,
             max_rotations: DEFAULT_MAX_ROTATIONS,
+            per_user: PerUser {
+                families: DEFAULT_MAX_FAMILIES_PER_USER,
+                tokens: DEFAULT_MAX_TOKENS_PER_USER.min(capacity / 2).max(1),
+            },
             clock,
         }
     }
@@ -214,6 +321,19 @@ impl<C: Clock> MemoryRefreshStore<C> {
             max_rotations: max_rotations.max(1),
             ..self
         }
+    }
+
+    /// The same store with another cap on one user's families (at least 1).
+    pub fn with_max_families_per_user(mut self, max: usize) -> Self {
+        self.per_user.families = max.max(1);
+        self
+    }
+
+    /// The same store with another cap on one user's token hashes (at least 1). Keep it well
+    /// below `capacity`: a cap at `capacity` lets one account fill the store again.
+    pub fn with_max_tokens_per_user(mut self, max: usize) -> Self {
+        self.per_user.tokens = max.max(1);
+        self
     }
 
     /// Number of token hashes held (current and retired): what `capacity` bounds.
@@ -251,7 +371,17 @@ impl<C: Clock> MemoryRefreshStore<C> {
 impl<C: Clock> RefreshStore for MemoryRefreshStore<C> {
     async fn create_family(&self, family: NewFamily) -> Result<(), Error> {
         let mut m = self.maps.lock().map_err(|_| Error::poisoned())?;
+        if !m.make_user_room(&family.user, None, true, self.per_user, self.clock.now()) {
+            // Unreachable with caps of at least 1 (a user with no family has room): fail closed.
+            return Err(Error::StoreFull);
+        }
         self.reserve(&mut m)?;
+        let seq = m.next_seq;
+        m.next_seq = seq.wrapping_add(1);
+        m.by_user
+            .entry(family.user.clone())
+            .or_default()
+            .insert(seq, family.id);
         m.tokens.insert(
             family.first,
             (
@@ -268,6 +398,7 @@ impl<C: Clock> RefreshStore for MemoryRefreshStore<C> {
                 expiry: family.expiry,
                 revoked: false,
                 tokens: vec![family.first],
+                seq,
             },
         );
         Ok(())
@@ -305,6 +436,14 @@ impl<C: Clock> RefreshStore for MemoryRefreshStore<C> {
             TokenState::Current { .. } => {
                 let user = fam.user.clone();
                 let expiry = new_expiry.min(fam.expiry);
+                if !m.make_user_room(&user, Some(fid), false, self.per_user, now) {
+                    // This family alone holds the user's whole token allowance: end it, as the
+                    // rotation cap does.
+                    if let Some(fam) = m.families.get_mut(&fid) {
+                        fam.revoked = true;
+                    }
+                    return Ok(RotateOutcome::Invalid);
+                }
                 self.reserve(&mut m)?;
                 let Some(fam) = m.families.get_mut(&fid) else {
                     // Purged by `reserve` (it drops only expired or revoked families).
@@ -328,14 +467,17 @@ impl<C: Clock> RefreshStore for MemoryRefreshStore<C> {
 
     async fn revoke_user(&self, user: &UserId) -> Result<usize, Error> {
         let mut m = self.maps.lock().map_err(|_| Error::poisoned())?;
+        let ids: Vec<FamilyId> = m
+            .by_user
+            .get(user)
+            .map(|mine| mine.values().copied().collect())
+            .unwrap_or_default();
         let mut n = 0;
-        for f in m
-            .families
-            .values_mut()
-            .filter(|f| &f.user == user && !f.revoked)
-        {
-            f.revoked = true;
-            n += 1;
+        for id in ids {
+            if let Some(f) = m.families.get_mut(&id).filter(|f| !f.revoked) {
+                f.revoked = true;
+                n += 1;
+            }
         }
         Ok(n)
     }
