@@ -216,18 +216,12 @@ fn bench(c: &mut Criterion) {
 // consume, ownership re-check, live-view registration) beside a bare attach-token verify
 // with the same key: the gate's target is at most 1.3x the bare verify.
 fn bench_gate(c: &mut Criterion) {
-    use bosso::auth::gate::{AttachGate, Authenticated};
+    use bosso::auth::gate::{AttachGate, TrustedPrincipal};
     use bosso::auth::host::{HostPolicy, OriginPolicy};
     use bosso::auth::ownership::MemoryOwnershipStore;
     use bosso::token::*;
     use secrecy::ExposeSecret;
 
-    struct U(UserId);
-    impl Authenticated for U {
-        fn user(&self) -> &UserId {
-            &self.0
-        }
-    }
     let ring = KeyRing::new(SigningKey::generate_ed25519(KeyId::new("k").unwrap()).unwrap());
     let aud = Audience::new("bosso").unwrap();
     let store = MemoryOwnershipStore::new();
@@ -248,7 +242,8 @@ fn bench_gate(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    let principal = U(user);
+    // The bench itself stands in for the host's login check.
+    let principal = TrustedPrincipal::assert_verified(user);
     // Tokens are minted outside the timed region (single use: each admit needs a new one).
     let mint = || {
         let t = rt
