@@ -215,6 +215,10 @@ fn hash_bombs_and_malformed_hashes_are_refused_without_work() {
         hasher.verify(&pw("x"), bomb_argon),
         Err(Error::HashParamsTooExpensive)
     );
+    // Refused before any work: no Argon2 or bcrypt run started (the one run so far is the
+    // dummy hash made at construction).
+    let s = hasher.stats();
+    assert_eq!((s.argon2_runs, s.bcrypt_runs), (1, 0));
     for bad in [
         "",
         "plaintext",
@@ -404,4 +408,130 @@ async fn rehash_on_login_does_not_undo_a_concurrent_password_change() {
     hasher.login(&store, &bob, pw("bob-pass")).await.unwrap();
     let upgraded = store.inner.get(&bob).await.unwrap().unwrap();
     assert_eq!(inspect_hash(&upgraded).unwrap(), HashAlgorithm::Argon2id);
+}
+
+/// The Argon2 work (KiB × passes) `f` makes `hasher` do.
+async fn work_of<F: std::future::Future>(hasher: &PasswordHasher, f: F) -> u64 {
+    let before = hasher.stats().argon2_kib_passes;
+    f.await;
+    hasher.stats().argon2_kib_passes - before
+}
+
+/// Issue 16 item 6: a known account used to cost whatever its stored hash was made with (old
+/// parameters: 14 ms against 1.8 s for an unknown account), so timing told which accounts
+/// exist. Now every known-account login does at least the unknown path's Argon2 work, counted
+/// (not timed) with the hasher's work counter.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_known_account_never_costs_less_than_an_unknown_one() {
+    // Current parameters m = 256 KiB, t = 2: the dummy path is 512 KiB × passes.
+    let current = PasswordConfig {
+        memory_kib: 256,
+        iterations: 2,
+        ..cheap()
+    };
+    let dummy_work = 256 * 2;
+    let hasher = Arc::new(PasswordHasher::new(current).unwrap());
+    let store = MemoryPasswordStore::new();
+    let unknown = work_of(
+        &hasher,
+        hasher.login(&store, &UserId::new("nobody").unwrap(), pw("guess")),
+    )
+    .await;
+    assert_eq!(unknown, dummy_work);
+
+    let argon2i = {
+        use argon2::password_hash::{PasswordHasher as _, SaltString};
+        let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
+        argon2::Argon2::new(
+            argon2::Algorithm::Argon2i,
+            argon2::Version::V0x13,
+            argon2::Params::new(32, 1, 1, None).unwrap(),
+        )
+        .hash_password(b"pw", &salt)
+        .unwrap()
+        .to_string()
+    };
+    let stored = [
+        // Made before a cost increase: m = 64, t = 1 (64 KiB × passes).
+        PasswordHasher::new(cheap())
+            .unwrap()
+            .hash(&pw("pw"))
+            .unwrap()
+            .into_string(),
+        // Imported from another system: argon2i, m = 32.
+        argon2i,
+        // Less memory, more passes: m = 128, t = 3 (384).
+        PasswordHasher::new(PasswordConfig {
+            memory_kib: 128,
+            iterations: 3,
+            ..cheap()
+        })
+        .unwrap()
+        .hash(&pw("pw"))
+        .unwrap()
+        .into_string(),
+        // Legacy bcrypt, a hash bomb the limits refuse, a damaged hash: no Argon2 work at all.
+        bcrypt::hash("pw", 4).unwrap(),
+        "$argon2id$v=19$m=4194304,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc"
+            .to_owned(),
+        "$argon2id$v=19$m=64,t=1,p=1$damaged".to_owned(),
+        // At the current parameters: no padding needed, exactly the dummy's work.
+        hasher.hash(&pw("pw")).unwrap().into_string(),
+    ];
+    let alice = UserId::new("alice").unwrap();
+    for s in stored {
+        store.insert_raw(alice.clone(), s.clone()).unwrap();
+        let known = work_of(&hasher, hasher.login(&store, &alice, pw("wrong"))).await;
+        // At least the dummy's work, and (Argon2's 8 KiB minimum) less than 8 more.
+        assert!(
+            known >= unknown && known < unknown + 8,
+            "{known} vs {unknown} for {s}"
+        );
+    }
+}
+
+/// Issue 15 item 2 (the Argon2 part): verify_async used to start an unbounded number of
+/// blocking Argon2 runs (24 concurrent bogus guesses: 484 MiB). With one permit, runs started
+/// all at once never overlap: the hasher's peak count of runs in progress stays at 1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn async_hashing_never_runs_more_than_the_permits_at_once() {
+    let config = PasswordConfig {
+        // Enough work per run (a few ms) that unbounded runs started together would overlap.
+        memory_kib: 4096,
+        iterations: 2,
+        max_concurrent_hashes: 1,
+        ..cheap()
+    };
+    let hasher = Arc::new(PasswordHasher::new(config).unwrap());
+    let stored = hasher.hash(&pw("pw")).unwrap().into_string();
+    let store = Arc::new(MemoryPasswordStore::new());
+    let before = hasher.stats();
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let (h, s, store) = (hasher.clone(), stored.clone(), store.clone());
+        tasks.push(tokio::spawn(async move {
+            match i % 3 {
+                0 => h.verify_async(pw("guess"), s).await.map(drop),
+                1 => h.hash_async(pw("pw")).await.map(drop),
+                _ => {
+                    h.login(&*store, &UserId::new("nobody").unwrap(), pw("guess"))
+                        .await
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        let _ = t.await.unwrap();
+    }
+    let after = hasher.stats();
+    assert_eq!(after.argon2_runs - before.argon2_runs, 12);
+    assert_eq!(after.peak_running, 1);
+    assert_eq!(
+        PasswordHasher::new(PasswordConfig {
+            max_concurrent_hashes: 0,
+            ..cheap()
+        })
+        .unwrap_err(),
+        Error::InvalidConfig("max_concurrent_hashes must be at least 1")
+    );
 }

@@ -1,5 +1,6 @@
 //! Password hashing: Argon2id (PHC strings) with an optional pepper, rehash-on-login, legacy
-//! bcrypt verification for migration, a dummy path for unknown users and an async helper.
+//! bcrypt verification for migration, a dummy path for unknown users, login padding, and async
+//! helpers bounded by a semaphore.
 //!
 //! Why these defaults: Argon2id is the OWASP recommendation; m = 19 MiB, t = 2, p = 1 is OWASP's
 //! minimum configuration for it (and the `argon2` crate's default). A pepper, when configured,
@@ -11,13 +12,24 @@ use argon2::{Algorithm, Argon2, AssociatedData, Params, ParamsBuilder, Version};
 use ring::rand::{SecureRandom, SystemRandom};
 use secrecy::{ExposeSecret, SecretBox, SecretString};
 use std::fmt;
-use std::future::Future;
 use std::sync::Arc;
+use tokio::sync::Semaphore;
 use zeroize::Zeroizing;
 
 use bosso_token::UserId;
 
 use crate::Error;
+
+mod store;
+mod stored;
+mod work;
+
+pub use store::{MemoryPasswordStore, PasswordStore};
+pub use stored::inspect_hash;
+pub use work::HasherStats;
+
+use stored::{Stored, parse_stored};
+use work::{Counters, cost, padding};
 
 /// Argon2id cost parameters and the limits this verifier accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +52,13 @@ pub struct PasswordConfig {
     pub max_verify_parallelism: u32,
     /// Largest bcrypt cost accepted for legacy hashes. Default 15 (the seeds' stack used 12).
     pub max_bcrypt_cost: u32,
+    /// Most hashing runs the async entries ([`PasswordHasher::hash_async`],
+    /// [`PasswordHasher::verify_async`], [`PasswordHasher::login`]) run at once, per hasher;
+    /// the others wait for a permit. At least 1. Default: the number of CPUs
+    /// (`std::thread::available_parallelism`, 2 if unknown), as more runs at once only queue
+    /// for the CPUs while holding their memory. So N concurrent guesses hold at most
+    /// `max_concurrent_hashes × memory_kib` (stored hashes: up to `max_verify_memory_kib` each).
+    pub max_concurrent_hashes: usize,
 }
 
 impl Default for PasswordConfig {
@@ -53,6 +72,8 @@ impl Default for PasswordConfig {
             max_verify_iterations: 16,
             max_verify_parallelism: 16,
             max_bcrypt_cost: 15,
+            max_concurrent_hashes: std::thread::available_parallelism()
+                .map_or(2, std::num::NonZeroUsize::get),
         }
     }
 }
@@ -114,62 +135,6 @@ impl fmt::Debug for PasswordHash {
     }
 }
 
-/// Parses a stored hash (PHC Argon2 or bcrypt) and reports its algorithm without verifying
-/// anything. The parser of untrusted hash strings: it never panics (fuzzed).
-pub fn inspect_hash(stored: &str) -> Result<HashAlgorithm, Error> {
-    match parse_stored(stored)? {
-        Stored::Argon2(h) => Ok(if h.algorithm.as_str() == "argon2id" {
-            HashAlgorithm::Argon2id
-        } else {
-            HashAlgorithm::Argon2Other
-        }),
-        Stored::Bcrypt { .. } => Ok(HashAlgorithm::Bcrypt),
-    }
-}
-
-enum Stored<'a> {
-    Argon2(Box<PhcHash<'a>>),
-    Bcrypt { cost: u32 },
-}
-
-fn parse_stored(stored: &str) -> Result<Stored<'_>, Error> {
-    if stored.len() > 512 {
-        return Err(Error::MalformedHash("too long"));
-    }
-    if let Some(rest) = stored.strip_prefix("$2") {
-        // $2b$12$<22 salt chars><31 hash chars>
-        let mut parts = rest.splitn(3, '$');
-        let variant = parts.next().unwrap_or_default();
-        let cost = parts.next().unwrap_or_default();
-        let body = parts.next().unwrap_or_default();
-        if !matches!(variant, "a" | "b" | "x" | "y") {
-            return Err(Error::MalformedHash("unknown bcrypt variant"));
-        }
-        if cost.len() != 2 || !cost.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Error::MalformedHash("bad bcrypt cost"));
-        }
-        let cost: u32 = cost
-            .parse()
-            .map_err(|_| Error::MalformedHash("bad bcrypt cost"))?;
-        if !(4..=31).contains(&cost) {
-            return Err(Error::MalformedHash("bad bcrypt cost"));
-        }
-        let bcrypt_alphabet = |b: u8| b.is_ascii_alphanumeric() || b == b'.' || b == b'/';
-        if body.len() != 53 || !body.bytes().all(bcrypt_alphabet) {
-            return Err(Error::MalformedHash("bad bcrypt body"));
-        }
-        return Ok(Stored::Bcrypt { cost });
-    }
-    let h = PhcHash::new(stored).map_err(|_| Error::MalformedHash("not a PHC string"))?;
-    if !matches!(h.algorithm.as_str(), "argon2id" | "argon2i" | "argon2d") {
-        return Err(Error::MalformedHash("unsupported algorithm"));
-    }
-    if h.salt.is_none() || h.hash.is_none() {
-        return Err(Error::MalformedHash("missing salt or hash"));
-    }
-    Ok(Stored::Argon2(Box::new(h)))
-}
-
 /// Hashes and verifies passwords. Build once, share behind an `Arc`.
 pub struct PasswordHasher {
     config: PasswordConfig,
@@ -177,6 +142,9 @@ pub struct PasswordHasher {
     pepper: Option<SecretBox<[u8]>>,
     dummy: PasswordHash,
     rng: SystemRandom,
+    /// Permits for the async entries' blocking runs.
+    permits: Arc<Semaphore>,
+    work: Counters,
 }
 
 impl fmt::Debug for PasswordHasher {
@@ -216,6 +184,11 @@ impl PasswordHasher {
         if config.max_password_bytes == 0 {
             return Err(Error::InvalidConfig("max_password_bytes must be positive"));
         }
+        if !(1..=Semaphore::MAX_PERMITS).contains(&config.max_concurrent_hashes) {
+            return Err(Error::InvalidConfig(
+                "max_concurrent_hashes must be at least 1",
+            ));
+        }
         let params = Params::new(
             config.memory_kib,
             config.iterations,
@@ -224,11 +197,13 @@ impl PasswordHasher {
         )
         .map_err(|_| Error::InvalidConfig("argon2 parameters out of range"))?;
         let mut this = Self {
+            permits: Arc::new(Semaphore::new(config.max_concurrent_hashes)),
             config,
             params,
             pepper,
             dummy: PasswordHash(String::new()),
             rng: SystemRandom::new(),
+            work: Counters::default(),
         };
         // The dummy hash is made once, at construction, with the configured parameters, so the
         // unknown-user path costs the same as a real verification from the first call on.
@@ -241,6 +216,16 @@ impl PasswordHasher {
     /// The configuration in force.
     pub fn config(&self) -> &PasswordConfig {
         &self.config
+    }
+
+    /// The work this hasher has done so far (for monitoring).
+    pub fn stats(&self) -> HasherStats {
+        self.work.snapshot()
+    }
+
+    /// The dummy verification's work: one Argon2 run at the configured parameters.
+    fn dummy_cost(&self) -> u64 {
+        cost(self.params.m_cost(), self.params.t_cost())
     }
 
     fn argon2(&self, params: Params) -> Result<Argon2<'_>, Error> {
@@ -280,6 +265,7 @@ impl PasswordHasher {
         let mut salt = [0u8; 16];
         self.rng.fill(&mut salt).map_err(|_| Error::Rng)?;
         let salt = SaltString::encode_b64(&salt).map_err(|_| Error::Hashing)?;
+        let _run = self.work.argon2(self.params.m_cost(), self.params.t_cost());
         let hash = self
             .argon2(self.params.clone())?
             .hash_password(pw, &salt)
@@ -290,42 +276,67 @@ impl PasswordHasher {
     /// Verifies `password` against a stored Argon2 or bcrypt hash.
     ///
     /// `Ok` carries whether the stored hash should be replaced; a wrong password is
-    /// [`Error::InvalidCredentials`].
+    /// [`Error::InvalidCredentials`]. The work is whatever the stored hash asks for (within the
+    /// verify limits): for a login, where timing must not tell whether the account exists, use
+    /// [`Self::verify_and_rehash`] or [`Self::login`], which pad it.
     pub fn verify(&self, password: &SecretString, stored: &str) -> Result<HashStatus, Error> {
         let pw = password.expose_secret().as_bytes();
         self.check_len(pw)?;
-        match parse_stored(stored)? {
+        self.verify_measured(pw, stored).0
+    }
+
+    /// [`Self::verify`] without the length check; also returns the Argon2 work it did.
+    fn verify_measured(&self, pw: &[u8], stored: &str) -> (Result<HashStatus, Error>, u64) {
+        let parsed = match parse_stored(stored) {
+            Ok(p) => p,
+            Err(e) => return (Err(e), 0),
+        };
+        match parsed {
             Stored::Argon2(h) => self.verify_argon2(pw, &h),
             Stored::Bcrypt { cost } => {
                 if cost > self.config.max_bcrypt_cost {
-                    return Err(Error::HashParamsTooExpensive);
+                    return (Err(Error::HashParamsTooExpensive), 0);
                 }
                 // Truncating verify on purpose: the legacy stack hashed the first 72 bytes,
                 // so that is what its hashes can confirm. Argon2id replaces it on this login.
-                match bcrypt::verify(pw, stored) {
+                let _run = self.work.bcrypt();
+                let r = match bcrypt::verify(pw, stored) {
                     Ok(true) => Ok(HashStatus::LegacyMustUpgrade),
                     Ok(false) => Err(Error::InvalidCredentials),
                     Err(_) => Err(Error::MalformedHash("bcrypt hash rejected")),
-                }
+                };
+                (r, 0)
             }
         }
     }
 
-    fn verify_argon2(&self, pw: &[u8], h: &PhcHash<'_>) -> Result<HashStatus, Error> {
-        let params =
-            Params::try_from(h).map_err(|_| Error::MalformedHash("bad argon2 parameters"))?;
+    fn verify_argon2(&self, pw: &[u8], h: &PhcHash<'_>) -> (Result<HashStatus, Error>, u64) {
+        let Ok(params) = Params::try_from(h) else {
+            return (Err(Error::MalformedHash("bad argon2 parameters")), 0);
+        };
         if params.m_cost() > self.config.max_verify_memory_kib
             || params.t_cost() > self.config.max_verify_iterations
             || params.p_cost() > self.config.max_verify_parallelism
         {
-            return Err(Error::HashParamsTooExpensive);
+            return (Err(Error::HashParamsTooExpensive), 0);
         }
+        let argon2 = match self.argon2(self.params.clone()) {
+            Ok(a) => a,
+            Err(e) => return (Err(e), 0),
+        };
         // `verify_password` takes algorithm, version and parameters from the hash string; the
         // instance only contributes the pepper.
-        match self.argon2(self.params.clone())?.verify_password(pw, h) {
+        let done = cost(params.m_cost(), params.t_cost());
+        let verified = {
+            let _run = self.work.argon2(params.m_cost(), params.t_cost());
+            argon2.verify_password(pw, h)
+        };
+        match verified {
             Ok(()) => {}
-            Err(argon2::password_hash::Error::Password) => return Err(Error::InvalidCredentials),
-            Err(_) => return Err(Error::MalformedHash("argon2 hash rejected")),
+            Err(argon2::password_hash::Error::Password) => {
+                return (Err(Error::InvalidCredentials), done);
+            }
+            Err(_) => return (Err(Error::MalformedHash("argon2 hash rejected")), done),
         }
         let weaker = params.m_cost() < self.params.m_cost()
             || params.t_cost() < self.params.t_cost()
@@ -333,21 +344,47 @@ impl PasswordHasher {
             || h.algorithm.as_str() != "argon2id"
             || h.version != Some(0x13)
             || h.hash.map(|o| o.len()) != Some(Params::DEFAULT_OUTPUT_LEN);
-        Ok(if weaker {
+        let status = if weaker {
             HashStatus::RehashDue
         } else {
             HashStatus::Current
-        })
+        };
+        (Ok(status), done)
+    }
+
+    /// Runs extra Argon2 work so that a login that did `done` KiB × passes has done at least
+    /// as much as the dummy verification of an unknown account (and less than 8 more).
+    fn pad_to_dummy(&self, done: u64) -> Result<(), Error> {
+        for (m_kib, passes) in padding(self.dummy_cost(), done, self.params.m_cost()) {
+            let params = Params::new(m_kib, passes, 1, Some(Params::DEFAULT_OUTPUT_LEN))
+                .map_err(|_| Error::Hashing)?;
+            let mut out = Zeroizing::new([0u8; Params::DEFAULT_OUTPUT_LEN]);
+            let _run = self.work.argon2(m_kib, passes);
+            self.argon2(params)?
+                .hash_password_into(b"bosso login padding", &[0u8; 16], out.as_mut())
+                .map_err(|_| Error::Hashing)?;
+        }
+        Ok(())
     }
 
     /// Verifies and, when the stored hash is weak or legacy, returns its replacement: rehashing
     /// on login is `if let Some(new) = hasher.verify_and_rehash(&pw, &stored)? { save(new) }`.
+    ///
+    /// Padded for logins: whatever the stored hash is (older or cheaper Argon2 parameters,
+    /// bcrypt, an imported or malformed hash), right or wrong password, the call does at least
+    /// the Argon2 work of [`Self::verify_unknown_user`] (see [`Self::login`] for the exact
+    /// figure). Only the length check ([`Error::PasswordEmpty`], [`Error::PasswordTooLong`])
+    /// fails without work: check the length before looking the account up, as `login` does.
     pub fn verify_and_rehash(
         &self,
         password: &SecretString,
         stored: &str,
     ) -> Result<Option<PasswordHash>, Error> {
-        if self.verify(password, stored)?.needs_rehash() {
+        let pw = password.expose_secret().as_bytes();
+        self.check_len(pw)?;
+        let (verified, done) = self.verify_measured(pw, stored);
+        self.pad_to_dummy(done)?;
+        if verified?.needs_rehash() {
             return self.hash(password).map(Some);
         }
         Ok(None)
@@ -394,48 +431,73 @@ impl PasswordHasher {
             .build()
             .map_err(|_| Error::InvalidConfig("argon2 parameters out of range"))?;
         let mut out = Zeroizing::new(vec![0u8; out_len]);
+        let _run = self.work.argon2(params.m_cost(), params.t_cost());
         self.argon2(params)?
             .hash_password_into(password, salt, &mut out)
             .map_err(|_| Error::Hashing)?;
         Ok(out)
     }
 
+    /// Runs `f` on tokio's blocking pool once a permit is free (at most
+    /// [`PasswordConfig::max_concurrent_hashes`] at once). The permit moves into the blocking
+    /// task, so a caller that gives up waiting (a dropped future) frees it only when the run
+    /// really ends: dropped connections cannot push more runs past the bound.
+    async fn run_bounded<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&Self) -> T + Send + 'static,
+    ) -> Result<T, Error> {
+        let permit = Arc::clone(&self.permits)
+            .acquire_owned()
+            .await
+            .map_err(|_| Error::TaskFailed)?;
+        let this = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            f(&this)
+        })
+        .await
+        .map_err(|_| Error::TaskFailed)
+    }
+
     /// [`Self::hash`] on tokio's blocking pool, so tens of milliseconds of Argon2 never stall an
-    /// async worker thread.
+    /// async worker thread; bounded by [`PasswordConfig::max_concurrent_hashes`].
     pub async fn hash_async(
         self: &Arc<Self>,
         password: SecretString,
     ) -> Result<PasswordHash, Error> {
-        let this = Arc::clone(self);
-        tokio::task::spawn_blocking(move || this.hash(&password))
-            .await
-            .map_err(|_| Error::TaskFailed)?
+        self.run_bounded(move |this| this.hash(&password)).await?
     }
 
-    /// [`Self::verify`] on tokio's blocking pool.
+    /// [`Self::verify`] on tokio's blocking pool, bounded by
+    /// [`PasswordConfig::max_concurrent_hashes`]: however many verifications are started at
+    /// once, at most that many Argon2 (or bcrypt) runs are in progress; the rest wait.
     pub async fn verify_async(
         self: &Arc<Self>,
         password: SecretString,
         stored: String,
     ) -> Result<HashStatus, Error> {
-        let this = Arc::clone(self);
-        tokio::task::spawn_blocking(move || this.verify(&password, &stored))
-            .await
-            .map_err(|_| Error::TaskFailed)?
+        self.run_bounded(move |this| this.verify(&password, &stored))
+            .await?
     }
 
     /// A whole password login against a [`PasswordStore`]: unknown users take the dummy path,
     /// a correct password with a weak or legacy hash is rehashed and saved, all hashing runs on
-    /// the blocking pool. `Ok(())` means the password is right.
+    /// the blocking pool under the [`PasswordConfig::max_concurrent_hashes`] bound. `Ok(())`
+    /// means the password is right.
     ///
     /// An empty or over-long password fails with [`Error::PasswordEmpty`] /
     /// [`Error::PasswordTooLong`] *before* the account is looked up, identically whether the
     /// account exists or not. The rehash is saved with [`PasswordStore::set_if`], so it never
     /// overwrites a password change that landed while the old password was being verified.
     ///
-    /// Timing: a known account with a legacy bcrypt hash costs a bcrypt run, not an Argon2id
-    /// run, so until those hashes are upgraded (on each user's next login) their response time
-    /// can differ from the unknown-account path.
+    /// Timing: an unknown account costs one Argon2 run at the configured parameters (`m × t`
+    /// KiB × passes). A known account costs at least that much whatever its stored hash: when
+    /// the stored hash asked for less Argon2 work (older or cheaper parameters, an imported hash)
+    /// the difference is run on top, to within 8 KiB × passes; a bcrypt or malformed hash gets
+    /// the full amount on top of its own cost. So a known account is never faster than an
+    /// unknown one. It can still be slower: a bcrypt hash (bcrypt plus the padding) until the
+    /// user's next successful login replaces it, a stored hash costlier than the current
+    /// parameters, and a correct password with a weak hash (the rehash).
     pub async fn login<S: PasswordStore>(
         self: &Arc<Self>,
         store: &S,
@@ -445,107 +507,22 @@ impl PasswordHasher {
         // Length first, before the lookup: a known account must not fail differently (or
         // faster) than an unknown one.
         self.check_len(password.expose_secret().as_bytes())?;
-        let this = Arc::clone(self);
         let Some(stored) = store.get(user).await? else {
-            return tokio::task::spawn_blocking(move || Err(this.verify_unknown_user(&password)))
-                .await
-                .map_err(|_| Error::TaskFailed)?;
+            return self
+                .run_bounded(move |this| Err(this.verify_unknown_user(&password)))
+                .await?;
         };
-        let (new, stored) = tokio::task::spawn_blocking(move || {
-            this.verify_and_rehash(&password, &stored)
-                .map(|new| (new, stored))
-        })
-        .await
-        .map_err(|_| Error::TaskFailed)??;
+        let (new, stored) = self
+            .run_bounded(move |this| {
+                this.verify_and_rehash(&password, &stored)
+                    .map(|new| (new, stored))
+            })
+            .await??;
         if let Some(new) = new {
             // Compare-and-set: if the password changed while we verified the old one, keep the
             // change (the login itself still succeeded: the password was right when read).
             store.set_if(user, &stored, new).await?;
         }
         Ok(())
-    }
-}
-
-/// Where password hashes live (the host's user table, in production).
-pub trait PasswordStore: Send + Sync {
-    /// The stored hash of `user`, if the account exists.
-    fn get(&self, user: &UserId) -> impl Future<Output = Result<Option<String>, Error>> + Send;
-    /// Replaces the stored hash of `user`.
-    fn set(
-        &self,
-        user: &UserId,
-        hash: PasswordHash,
-    ) -> impl Future<Output = Result<(), Error>> + Send;
-
-    /// Replaces the stored hash of `user` only if it is still `expected`, atomically; returns
-    /// whether it wrote. [`PasswordHasher::login`] saves rehashes with it, so a rehash never
-    /// undoes a password change made meanwhile.
-    ///
-    /// Required, with no default: a default built on [`Self::get`] and [`Self::set`] could not
-    /// be atomic, and one that never writes would silently disable rehash-on-login and the
-    /// bcrypt upgrade. In SQL: `UPDATE users SET hash = $new WHERE id = $user AND hash =
-    /// $expected`, returning whether a row changed.
-    fn set_if(
-        &self,
-        user: &UserId,
-        expected: &str,
-        hash: PasswordHash,
-    ) -> impl Future<Output = Result<bool, Error>> + Send;
-}
-
-/// An in-memory [`PasswordStore`] (tests, single-process tools).
-#[derive(Debug, Default)]
-pub struct MemoryPasswordStore {
-    map: std::sync::Mutex<std::collections::HashMap<UserId, String>>,
-}
-
-impl MemoryPasswordStore {
-    /// An empty store.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Stores a raw hash string as it is (for importing legacy bcrypt hashes).
-    pub fn insert_raw(&self, user: UserId, hash: String) -> Result<(), Error> {
-        self.map
-            .lock()
-            .map_err(|_| Error::poisoned())?
-            .insert(user, hash);
-        Ok(())
-    }
-}
-
-impl PasswordStore for MemoryPasswordStore {
-    async fn get(&self, user: &UserId) -> Result<Option<String>, Error> {
-        Ok(self
-            .map
-            .lock()
-            .map_err(|_| Error::poisoned())?
-            .get(user)
-            .cloned())
-    }
-
-    async fn set(&self, user: &UserId, hash: PasswordHash) -> Result<(), Error> {
-        self.map
-            .lock()
-            .map_err(|_| Error::poisoned())?
-            .insert(user.clone(), hash.into_string());
-        Ok(())
-    }
-
-    async fn set_if(
-        &self,
-        user: &UserId,
-        expected: &str,
-        hash: PasswordHash,
-    ) -> Result<bool, Error> {
-        let mut m = self.map.lock().map_err(|_| Error::poisoned())?;
-        match m.get_mut(user) {
-            Some(cur) if cur.as_str() == expected => {
-                *cur = hash.into_string();
-                Ok(true)
-            }
-            _ => Ok(false),
-        }
     }
 }
