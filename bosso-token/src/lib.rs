@@ -115,3 +115,7 @@ pub mod __vectors {
         crate::mint::mint_raw(key, audience, scope, iat, exp, TokenId::from_bytes(jti))
     }
 }
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

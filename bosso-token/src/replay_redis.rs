@@ -3,10 +3,14 @@
 //! # Key layout
 //! One key per consumed token: `<prefix>replay:{<token id hex>}` (default prefix `bosso:`),
 //! value `1`, set with `SET key 1 NX EX <ttl>`: a single atomic command, so exactly one of any
-//! number of racing nodes sees `OK`. The TTL is the time left until the token's replay window
-//! ends (`exp + leeway`) plus one second, computed on this node and sent as a *relative* TTL so
-//! a Redis server whose clock differs from ours cannot shorten the window. Keys expire with the
-//! tokens they guard. The braces are a hash tag: harmless on a single server, and on Redis
+//! number of racing nodes sees `OK`. The TTL is the time left until the `until` the store is
+//! given, plus one second (so the id is kept through that second, inclusive), computed on this
+//! node and sent as a *relative* TTL so a Redis server whose clock differs from ours cannot
+//! shorten the window. [`crate::VerifiedToken::consume`] passes its
+//! [`crate::VerifiedToken::replay_until`]: `exp + 120 s` ([`crate::MAX_LEEWAY_SECS`] +
+//! [`crate::REPLAY_MARGIN_SECS`]), whatever the verifier's own leeway, so no verifier sharing
+//! the store can still accept a token whose id Redis has dropped. Keys expire with the tokens
+//! they guard. The braces are a hash tag: harmless on a single server, and on Redis
 //! Cluster they keep the key's slot derivable from the token id alone.
 //!
 //! # Failure behaviour
