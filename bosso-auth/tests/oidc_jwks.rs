@@ -123,3 +123,62 @@ fn ec_coordinates_must_have_exactly_the_field_length() {
         }
     }
 }
+
+fn hex32(s: &str) -> [u8; 32] {
+    let v: Vec<u8> = (0..32)
+        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
+        .collect();
+    v.try_into().unwrap()
+}
+
+#[test]
+fn small_order_ed25519_keys_never_enter_a_key_set() {
+    // The encodings of the points of order 1, 2, 4 and 8 (libsodium's blocklist).
+    let small = [
+        "0000000000000000000000000000000000000000000000000000000000000000",
+        "0100000000000000000000000000000000000000000000000000000000000000",
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    ];
+    // R = the identity point, S = 0: valid for a small-order key A whenever [k]A is the
+    // identity, which for order n happens for about 1 message in n.
+    let mut null_sig = [0u8; 64];
+    null_sig[0] = 1;
+    let mut forgeable = 0;
+    for hex in small {
+        let x = hex32(hex);
+        let weak = (0..64u8).any(|m| {
+            ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, &x)
+                .verify(&[m], &null_sig)
+                .is_ok()
+        });
+        forgeable += usize::from(weak);
+        // With or without the sign bit, alone or beside a good key, it is refused.
+        for sign in [0u8, 0x80] {
+            let mut x = x;
+            x[31] |= sign;
+            let jwk = json!({"kty":"OKP","crv":"Ed25519","kid":"weak","x":b64(&x)});
+            assert!(matches!(
+                KeySet::from_jwks_json(&jwks(&[jwk.clone()])),
+                Err(Error::JwksInvalid(_))
+            ));
+            let good = TestKey::ed25519().jwk("good", None);
+            let set = KeySet::from_jwks_json(&jwks(&[jwk, good])).unwrap();
+            assert_eq!((set.len(), set.skipped()), (1, 1), "{hex}");
+        }
+    }
+    // ring itself accepts most of them, so the refusal is ours to make.
+    assert!(forgeable >= 4, "only {forgeable} small-order keys verified");
+    // End to end: with the identity key published, the null signature would verify any
+    // claims at all.
+    let identity = json!({"kty":"OKP","crv":"Ed25519","kid":"id","x":b64(&hex32(small[1]))});
+    let header = b64(br#"{"alg":"EdDSA","kid":"id"}"#);
+    let claims = b64(&serde_json::to_vec(&good_claims()).unwrap());
+    let forged = format!("{header}.{claims}.{}", b64(&null_sig));
+    let good = TestKey::ed25519().jwk("good", None);
+    let v = verifier(&[identity, good]);
+    assert_eq!(v.verify(&forged).unwrap_err(), Error::JwtUnknownKey);
+}

@@ -14,8 +14,9 @@
 //!   and, when [`VerifierConfig::with_required_typ`] is set, a `typ` naming that media type;
 //!   `jku`, `jwk`, `x5u`, `x5c` are never read, fetched or trusted;
 //! - the key is chosen by `kid` from the issuer's key set; a key verifies only with its JWK's
-//!   family (`kty`, `crv`) and with its JWK `alg` when stated; RSA keys under 2048 bits never
-//!   enter a key set;
+//!   family (`kty`, `crv`) and with its JWK `alg` when stated; RSA keys under 2048 bits and
+//!   Ed25519 keys of small order (against which ring verifies forged signatures) never enter
+//!   a key set;
 //! - `iss` equals the configured issuer, `aud` (string or array) names a configured audience,
 //!   `exp` is present and in the future, `nbf`/`iat` are not in the future (all within a
 //!   bounded leeway, default 30 s, at most 120 s), `sub` is a valid [`bosso_token::UserId`];
