@@ -56,9 +56,14 @@ impl VerificationKeys {
     /// Imports Ed25519 public keys from a JWK set. Every key must be `kty: OKP`, `crv: Ed25519`,
     /// with a valid `kid`; `alg`, if present, must be `EdDSA` and `use`, if present, `sig`.
     /// One bad entry rejects the whole document: a half-imported key set is a silent failure.
+    /// The set and each key must be JSON objects (RFC 7517 sections 4 and 5), and no member
+    /// may appear twice.
     pub fn from_jwks_json(json: &str) -> Result<Self, Error> {
         if json.len() > MAX_JWKS_LEN {
             return Err(Error::InvalidKeySet("document too large"));
+        }
+        if !is_set_of_objects(json) {
+            return Err(Error::InvalidKeySet("not a JWK set"));
         }
         let set: JwkSet =
             serde_json::from_str(json).map_err(|_| Error::InvalidKeySet("not a JWK set"))?;
@@ -82,5 +87,20 @@ impl VerificationKeys {
             out.insert(key)?;
         }
         Ok(out)
+    }
+}
+
+/// Whether `json` is an object whose `keys` is an array of objects. The derived parsers also
+/// take an array of a struct's fields in order (`[[["OKP","Ed25519","k","..."]]]`); they are
+/// kept for their refusal of duplicate members, which a `Value` would silently resolve, so the
+/// document's shape is checked in this separate pass.
+fn is_set_of_objects(json: &str) -> bool {
+    use serde_json::Value;
+    match serde_json::from_str::<Value>(json) {
+        Ok(Value::Object(set)) => match set.get("keys") {
+            Some(Value::Array(keys)) => keys.iter().all(Value::is_object),
+            _ => false,
+        },
+        _ => false,
     }
 }

@@ -288,6 +288,26 @@ fn jwks_import_rejects_bad_entries() {
 }
 
 #[test]
+fn jwks_import_takes_only_objects_and_no_repeated_members() {
+    let x = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
+    // The same key as arrays of fields in declaration order: a derived parser takes these.
+    for doc in [
+        format!(r#"{{"keys":[["OKP","Ed25519","a","{x}"]]}}"#),
+        format!(r#"[[{{"kty":"OKP","crv":"Ed25519","kid":"a","x":"{x}"}}]]"#),
+        format!(r#"[[["OKP","Ed25519","a","{x}"]]]"#),
+        // A repeated member cannot pick which key is imported.
+        format!(r#"{{"keys":[{{"kty":"OKP","crv":"Ed25519","kid":"a","x":"{x}","x":"{x}"}}]}}"#),
+        format!(r#"{{"keys":[],"keys":[{{"kty":"OKP","crv":"Ed25519","kid":"a","x":"{x}"}}]}}"#),
+    ] {
+        assert_eq!(
+            VerificationKeys::from_jwks_json(&doc).unwrap_err(),
+            Error::InvalidKeySet("not a JWK set"),
+            "{doc}"
+        );
+    }
+}
+
+#[test]
 fn debug_never_shows_secrets() {
     for f in [ed25519(), hmac()] {
         let t = f.minter.mint(&alice()).unwrap();
