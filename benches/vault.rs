@@ -101,7 +101,7 @@ fn envelope(c: &mut Criterion) {
 
 fn file_store(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
-    let store = EncryptedFileStore::open(
+    let store = EncryptedFileStore::open_or_create(
         dir.path().join("v"),
         KeySource::KeyFile(dir.path().join("k")),
     )

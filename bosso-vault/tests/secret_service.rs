@@ -12,7 +12,10 @@
 //!
 //! Outside CI a missing `dbus-run-session` or `gnome-keyring-daemon` is a printed skip; under
 //! `CI=true` it is a failure (`.ci/run` installs both).
-#![cfg_attr(not(all(feature = "secret-service", target_os = "linux")), allow(unused))]
+#![cfg_attr(
+    not(all(feature = "secret-service", target_os = "linux")),
+    allow(unused)
+)]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -188,7 +191,10 @@ mod child {
                 assert!(block_on(b.delete(&name("k"))).unwrap());
                 assert!(block_on(b.get(&name("k"))).unwrap().is_none());
                 assert_eq!(
-                    block_on(a.get(&name("k"))).unwrap().unwrap().expose_secret(),
+                    block_on(a.get(&name("k")))
+                        .unwrap()
+                        .unwrap()
+                        .expose_secret(),
                     b"from a"
                 );
                 assert!(block_on(a.delete(&name("k"))).unwrap());
