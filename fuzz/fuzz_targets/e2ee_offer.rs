@@ -4,7 +4,7 @@
 //! Paseo's key order) and parses back to the same offer, and `to_url` round-trips.
 #![no_main]
 
-use bosso_e2ee::{PairingOffer, ServerId};
+use bosso_e2ee::{PairingOffer, PublicKey, ServerId};
 use libfuzzer_sys::fuzz_target;
 
 fn check(offer: &PairingOffer) {
@@ -36,7 +36,20 @@ fn check(offer: &PairingOffer) {
     );
 }
 
+/// An offer built from the input (a server id and an endpoint split at a fuzz-chosen point), so
+/// the round-trip properties run on many offers, not only on the JSON the fuzzer happens to find.
+fn built_offer(data: &[u8]) -> Option<PairingOffer> {
+    let (&at, rest) = data.split_first()?;
+    let (id, endpoint) = rest.split_at(usize::from(at).min(rest.len()));
+    let id = ServerId::parse(std::str::from_utf8(id).ok()?).ok()?;
+    let key = PublicKey::from_bytes([9; 32]);
+    PairingOffer::new(id, key, std::str::from_utf8(endpoint).ok()?).ok()
+}
+
 fuzz_target!(|data: &[u8]| {
+    if let Some(offer) = built_offer(data) {
+        check(&offer);
+    }
     if let Ok(offer) = PairingOffer::from_json(data) {
         check(&offer);
     }
