@@ -107,7 +107,8 @@ fn seal_open(c: &mut Criterion) {
         );
 
         let hs = paseo::ClientHandshake::start(keys.public()).unwrap();
-        let (mut pd, ready) = paseo::DaemonHandshake::new(&keys)
+        let guard = paseo::HelloReplayGuard::default();
+        let (mut pd, ready) = paseo::DaemonHandshake::new(&keys, &guard)
             .read_hello(hs.hello())
             .unwrap();
         let mut pc = hs.read_ready(&ready).unwrap();
@@ -171,7 +172,10 @@ fn handshake(c: &mut Criterion) {
     group.bench_function("bosso_paseo_both_sides", |b| {
         b.iter(|| {
             let hs = paseo::ClientHandshake::start(keys.public()).unwrap();
-            let (d, ready) = paseo::DaemonHandshake::new(&keys)
+            // A fresh guard per handshake: one shared guard fills after its capacity and
+            // then refuses, as a daemon's does; the remember-and-check cost stays in.
+            let guard = paseo::HelloReplayGuard::default();
+            let (d, ready) = paseo::DaemonHandshake::new(&keys, &guard)
                 .read_hello(hs.hello())
                 .unwrap();
             black_box((hs.read_ready(&ready).unwrap(), d))

@@ -195,7 +195,7 @@ mod tests {
     /// A daemon waiting for the confirm and the client's channel, whose first record (counter
     /// 0, the confirm's place) is not sealed yet.
     fn before_confirm() -> (AwaitingConfirm, Channel) {
-        let keys = DaemonKeyPair::from_secret_bytes([4; 32]);
+        let keys = DaemonKeyPair::from_secret_bytes(&[4; 32]);
         let (hs, hello) = ClientHandshake::start(keys.public()).unwrap();
         let (pending, ready) = DaemonHandshake::new(&keys).respond(&hello).unwrap();
         (pending, hs.read_ready_without_confirm(&ready).unwrap())

@@ -99,7 +99,7 @@ pub fn decode_key_file(text: &str, path_for_errors: &str) -> Result<DaemonKeyPai
         return Err(corrupt("unsupported version"));
     }
     let secret = decode_secret(&file.secret_key_b64).map_err(corrupt)?;
-    let keys = DaemonKeyPair::from_secret_bytes(*secret);
+    let keys = DaemonKeyPair::from_secret_bytes(&secret);
     let public = STANDARD
         .decode(&file.public_key_b64)
         .map_err(|_| corrupt("public key is not base64"))

@@ -104,13 +104,16 @@ impl DaemonKeyPair {
 
     /// Generates a key pair from the given cryptographic random generator.
     pub fn generate_with_rng<R: RngCore + CryptoRng>(rng: &mut R) -> Self {
-        Self::from_secret_bytes(StaticSecret::random_from_rng(rng).to_bytes())
+        let secret = Zeroizing::new(StaticSecret::random_from_rng(rng).to_bytes());
+        Self::from_secret_bytes(&secret)
     }
 
     /// Builds the key pair from a 32-byte secret (clamping is applied by X25519 itself).
+    ///
+    /// Borrowed, so this function leaves no copy of its own behind: the caller owns the
+    /// buffer and wipes it (hold it in a `Zeroizing`). `StaticSecret` wipes its copy on drop.
     #[must_use]
-    pub fn from_secret_bytes(secret: [u8; KEY_LEN]) -> Self {
-        let secret = Zeroizing::new(secret);
+    pub fn from_secret_bytes(secret: &[u8; KEY_LEN]) -> Self {
         let secret = StaticSecret::from(*secret);
         let public = PublicKey(x25519_dalek::PublicKey::from(&secret).to_bytes());
         Self { secret, public }
@@ -158,7 +161,7 @@ mod tests {
 
     #[test]
     fn debug_hides_secret() {
-        let kp = DaemonKeyPair::from_secret_bytes([7; 32]);
+        let kp = DaemonKeyPair::from_secret_bytes(&[7; 32]);
         let dbg = format!("{kp:?}");
         assert!(dbg.contains("redacted"));
         assert!(!dbg.contains(&STANDARD.encode([7u8; 32])));
@@ -167,10 +170,10 @@ mod tests {
 
     #[test]
     fn fingerprint_shape_and_distinct() {
-        let a = DaemonKeyPair::from_secret_bytes([1; 32])
+        let a = DaemonKeyPair::from_secret_bytes(&[1; 32])
             .public()
             .fingerprint();
-        let b = DaemonKeyPair::from_secret_bytes([2; 32])
+        let b = DaemonKeyPair::from_secret_bytes(&[2; 32])
             .public()
             .fingerprint();
         assert_eq!(a.len(), FINGERPRINT_LEN);
@@ -190,7 +193,7 @@ mod tests {
         // has such a group: it must still be printed with 5 digits.
         let padded = (0u8..=255)
             .map(|n| {
-                DaemonKeyPair::from_secret_bytes([n; 32])
+                DaemonKeyPair::from_secret_bytes(&[n; 32])
                     .public()
                     .fingerprint()
             })

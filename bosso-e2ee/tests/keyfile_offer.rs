@@ -26,7 +26,7 @@ fn mode(p: &std::path::Path) -> u32 {
 #[test]
 fn key_file_exact_format_from_the_vectors() {
     let v = shared_vectors("paseo/relay_e2ee_v2.json")["known_answer"].clone();
-    let keys = DaemonKeyPair::from_secret_bytes(
+    let keys = DaemonKeyPair::from_secret_bytes(&
         unhex(v["daemon_secret_hex"].as_str().unwrap())
             .try_into()
             .unwrap(),
@@ -146,7 +146,7 @@ fn write_raw(path: &std::path::Path, text: &str) {
 
 #[test]
 fn offer_round_trip_and_exact_json() {
-    let keys = DaemonKeyPair::from_secret_bytes([1; 32]);
+    let keys = DaemonKeyPair::from_secret_bytes(&[1; 32]);
     let sid = ServerId::parse("srv_AbCdEf012-_9").unwrap();
     let offer = PairingOffer::new(sid, *keys.public(), "relay.example.org:443").unwrap();
     let json = offer.to_json().unwrap();
@@ -195,7 +195,7 @@ fn invalid_offers_refused() {
 fn any_short_visible_ascii_server_id_is_accepted() {
     // Paseo accepts any non-empty id (PASEO_SERVER_ID); before, only srv_ + 12 characters.
     let max = "x".repeat(ServerId::MAX_LEN);
-    let keys = DaemonKeyPair::from_secret_bytes([1; 32]);
+    let keys = DaemonKeyPair::from_secret_bytes(&[1; 32]);
     for id in [
         "my-laptop",
         "srv_short",
@@ -255,7 +255,7 @@ fn fingerprint_known_answer() {
     //   d = hashlib.sha256(b"bosso-e2ee fingerprint v2" + pk).digest()
     //   " ".join("%05d" % (int.from_bytes(d[i:i+4], "big") % 100000) for i in range(0, 32, 4))
     // (The same script with the v1 prefix gives f22917531ad6b538, the old 64-bit value.)
-    let a = DaemonKeyPair::from_secret_bytes([1; 32]);
+    let a = DaemonKeyPair::from_secret_bytes(&[1; 32]);
     assert_eq!(
         a.public().fingerprint(),
         "66286 96418 40500 64578 93724 57199 20567 25978"
@@ -360,7 +360,7 @@ fn stale_key_file_temps_are_removed() {
 #[test]
 fn secret_of_the_wrong_length_is_corrupt_and_never_shown() {
     use base64::engine::general_purpose::STANDARD;
-    let keys = DaemonKeyPair::from_secret_bytes([1; 32]);
+    let keys = DaemonKeyPair::from_secret_bytes(&[1; 32]);
     let text = bosso_e2ee_keyfile_text(&keys);
     let secret_b64 = STANDARD.encode([1u8; 32]);
     assert!(text.contains(&secret_b64));
@@ -400,10 +400,10 @@ fn oversized_key_file_refused() {
 
 #[test]
 fn fingerprint_is_stable_for_a_key() {
-    let a = DaemonKeyPair::from_secret_bytes([1; 32]);
+    let a = DaemonKeyPair::from_secret_bytes(&[1; 32]);
     assert_eq!(
         a.public().fingerprint(),
-        DaemonKeyPair::from_secret_bytes([1; 32])
+        DaemonKeyPair::from_secret_bytes(&[1; 32])
             .public()
             .fingerprint()
     );

@@ -271,7 +271,7 @@ fn rekey_keeps_both_ends_in_step() {
 
 #[test]
 fn debug_never_shows_keys() {
-    let keys = DaemonKeyPair::from_secret_bytes([0x42; 32]);
+    let keys = DaemonKeyPair::from_secret_bytes(&[0x42; 32]);
     let (hs, hello) = ClientHandshake::start(keys.public()).unwrap();
     assert!(format!("{hs:?}").contains("redacted"));
     let (pending, ready) = DaemonHandshake::new(&keys).respond(&hello).unwrap();

@@ -31,7 +31,7 @@ const MESSAGES: &[(&str, &str)] = &[
 
 /// Runs our implementation with the fixed keys and returns the vector document.
 fn compute(limits: Limits) -> serde_json::Value {
-    let daemon = DaemonKeyPair::from_secret_bytes([DAEMON_STATIC; 32]);
+    let daemon = DaemonKeyPair::from_secret_bytes(&[DAEMON_STATIC; 32]);
     let (hs, hello) =
         ClientHandshake::start_with(daemon.public(), limits, &mut FixedRng(CLIENT_EPHEMERAL))
             .unwrap();
@@ -83,7 +83,7 @@ fn compute(limits: Limits) -> serde_json::Value {
 }
 
 fn document() -> serde_json::Value {
-    let daemon = DaemonKeyPair::from_secret_bytes([DAEMON_STATIC; 32]);
+    let daemon = DaemonKeyPair::from_secret_bytes(&[DAEMON_STATIC; 32]);
     let rekey = Limits::new(bosso_e2ee::MAX_PAYLOAD_LEN, REKEY_EVERY, 1 << 30).unwrap();
     json!({
         "what": "bosso-e2ee secure mode v1 test vectors (SPEC.md). Checked by snow (tests/secure_vectors.rs) and by the JS reference client (js/check_vectors.mjs), which also recomputes the daemon key fingerprint.",
