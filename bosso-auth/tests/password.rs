@@ -236,6 +236,52 @@ fn hash_bombs_and_malformed_hashes_are_refused_without_work() {
     }
 }
 
+/// Issue 16 (fuzz targets that assert): the parser accepted `$argon2id$v=19$<salt>$<hash>`
+/// with no parameters at all (found by the fuzzer), which the `argon2` crate then verifies at
+/// its default costs, and other spellings an encoder never writes. Only the canonical PHC form
+/// is accepted now: one spelling per hash.
+#[test]
+fn only_canonical_phc_strings_are_accepted() {
+    let good =
+        "$argon2id$v=19$m=256,t=2,p=1$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4";
+    assert_eq!(inspect_hash(good).unwrap(), HashAlgorithm::Argon2id);
+    let hasher = PasswordHasher::new(cheap()).unwrap();
+    for bad in [
+        "$argon2id$v=19$m9a3eA$JreKhAKZvWIydrgWxA",
+        "$argon2id$v=19$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4",
+        "$argon2id$v=19$t=2,m=256,p=1$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4",
+        "$argon2id$v=19$m=0256,t=2,p=1$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4",
+        "$argon2id$v=19$m=256,t=2$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4",
+        "$argon2id$v=19$m=256,t=2,p=1,keyid=a$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4",
+        // Stray bits after the salt's last byte (`R` where `Q` encodes the same bytes).
+        "$argon2id$v=19$m=256,t=2,p=1$c29tZXNhbHR$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4",
+    ] {
+        assert!(
+            matches!(inspect_hash(bad), Err(Error::MalformedHash(_))),
+            "{bad}"
+        );
+        assert!(matches!(
+            hasher.verify(&pw("password"), bad),
+            Err(Error::MalformedHash(_))
+        ));
+    }
+    // Found by the fuzzer: `argon2` 0.5.3 computes `8 × p` in u32, so a huge lane count
+    // panicked the verifying thread (in builds with overflow checks). Out of RFC 9106's range
+    // (p < 2^24, t >= 1, m >= 8p): refused before `argon2` sees it.
+    for bad in [
+        "$argon2id$m=64,t=0,p=833333333$9vwA$JeKhFKZvWiFgWxA",
+        "$argon2id$v=19$m=64,t=1,p=833333333$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4",
+        "$argon2id$v=19$m=64,t=0,p=1$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4",
+        "$argon2id$v=19$m=64,t=1,p=9$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4",
+    ] {
+        assert_eq!(
+            hasher.verify(&pw("password"), bad),
+            Err(Error::MalformedHash("bad argon2 parameters")),
+            "{bad}"
+        );
+    }
+}
+
 #[test]
 fn length_limits() {
     let hasher = PasswordHasher::new(cheap()).unwrap();

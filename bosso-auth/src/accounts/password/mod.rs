@@ -292,7 +292,20 @@ impl PasswordHasher {
             Err(e) => return (Err(e), 0),
         };
         match parsed {
-            Stored::Argon2(h) => self.verify_argon2(pw, &h),
+            Stored::Argon2 {
+                hash,
+                m_kib,
+                passes,
+                lanes,
+            } => {
+                if m_kib > self.config.max_verify_memory_kib
+                    || passes > self.config.max_verify_iterations
+                    || lanes > self.config.max_verify_parallelism
+                {
+                    return (Err(Error::HashParamsTooExpensive), 0);
+                }
+                self.verify_argon2(pw, &hash)
+            }
             Stored::Bcrypt { cost } => {
                 if cost > self.config.max_bcrypt_cost {
                     return (Err(Error::HashParamsTooExpensive), 0);
@@ -310,16 +323,12 @@ impl PasswordHasher {
         }
     }
 
+    /// Verifies against a parsed Argon2 hash whose costs are already within the verify limits
+    /// (checked by the caller, or the hasher's own dummy).
     fn verify_argon2(&self, pw: &[u8], h: &PhcHash<'_>) -> (Result<HashStatus, Error>, u64) {
         let Ok(params) = Params::try_from(h) else {
             return (Err(Error::MalformedHash("bad argon2 parameters")), 0);
         };
-        if params.m_cost() > self.config.max_verify_memory_kib
-            || params.t_cost() > self.config.max_verify_iterations
-            || params.p_cost() > self.config.max_verify_parallelism
-        {
-            return (Err(Error::HashParamsTooExpensive), 0);
-        }
         let argon2 = match self.argon2(self.params.clone()) {
             Ok(a) => a,
             Err(e) => return (Err(e), 0),
