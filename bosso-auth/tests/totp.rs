@@ -251,6 +251,20 @@ async fn recovery_codes_are_single_use() {
     );
 }
 
+/// Found by the fuzzer: in the last step before u64::MAX seconds, the "next" step's start time
+/// saturated to u64::MAX, whose code is the *current* step's, so the current code was reported
+/// as matching the next step (a step that has no start time). Only existing steps match now.
+#[test]
+fn no_step_past_the_end_of_time_matches() {
+    let secret = TotpSecret::from_bytes(b"12345678901234567890").unwrap();
+    let totp = Totp::new(&secret, TotpAlgorithm::Sha1, 6, 30).unwrap();
+    let at = UnixTime::from_secs(u64::MAX - 5);
+    let last = u64::MAX / 30;
+    assert_eq!(totp.step_of(at), last);
+    let code = totp.generate(at);
+    assert_eq!(totp.matching_step(code.expose_secret(), at, 1), Some(last));
+}
+
 #[tokio::test]
 async fn debug_output_is_redacted() {
     let clock = ManualClock::new(UnixTime::from_secs(T0));

@@ -141,7 +141,10 @@ impl Totp {
     }
 
     /// The step (within `skew` steps of `at`) whose code equals `code`, if any. Every candidate
-    /// is computed and compared in constant time.
+    /// is computed and compared in constant time. Whitespace in `code` is ignored; what is left
+    /// must be exactly the configured number of ASCII digits. A returned step is one whose own
+    /// code (computed at its start time) is `code`, and the genuine code of `at` always matches
+    /// (both fuzzed in `fuzz/fuzz_targets/auth_totp_code.rs`).
     pub fn matching_step(&self, code: &str, at: bosso_token::UnixTime, skew: u8) -> Option<u64> {
         let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
         let code = Zeroizing::new(code);
@@ -151,7 +154,12 @@ impl Totp {
         let now = self.step_of(at);
         let mut found = None;
         for s in now.saturating_sub(u64::from(skew))..=now.saturating_add(u64::from(skew)) {
-            let candidate = Zeroizing::new(self.inner.generate(s.saturating_mul(self.step)));
+            // A step whose start is past u64::MAX seconds does not exist (a saturated start
+            // would be the code of an earlier step, found by the fuzzer).
+            let Some(start) = s.checked_mul(self.step) else {
+                continue;
+            };
+            let candidate = Zeroizing::new(self.inner.generate(start));
             if bool::from(candidate.as_bytes().ct_eq(code.as_bytes())) {
                 found = Some(s);
             }
