@@ -18,7 +18,7 @@ use bosso_auth::accounts::refresh::{
     MemoryRefreshStore, RefreshConfig, RefreshManager, RefreshStore,
 };
 use bosso_auth::accounts::session::{
-    MemorySessionStore, RotationReason, SessionConfig, SessionManager, SessionStore, SessionToken,
+    MemorySessionStore, RotationReason, SessionConfig, SessionManager, SessionStore,
 };
 use bosso_auth::accounts::token::TokenKey;
 use bosso_auth::accounts::totp::{
@@ -340,6 +340,7 @@ fn memory_backends_pass_the_suites() {
 #[cfg(feature = "redis")]
 mod redis_backend {
     use super::*;
+    use bosso_auth::accounts::session::SessionToken;
     use bosso_auth::redis::{RedisRefreshStore, RedisSessionStore, RedisTotpStore};
     use redis_support::{dump, node, server};
 
