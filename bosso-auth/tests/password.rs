@@ -581,3 +581,38 @@ async fn async_hashing_never_runs_more_than_the_permits_at_once() {
         Error::InvalidConfig("max_concurrent_hashes must be at least 1")
     );
 }
+
+/// The permit travels with the blocking run: a caller that gives up (a dropped request, an
+/// aborted task) while its Argon2 run is in progress does not hand its permit to the next
+/// guess before that run ends, so closing connections cannot push more runs past the bound.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_call_keeps_its_permit_until_its_run_ends() {
+    let config = PasswordConfig {
+        // A run long enough (hundreds of ms in a debug build) to still be going on below.
+        memory_kib: 8192,
+        iterations: 2,
+        max_concurrent_hashes: 1,
+        ..cheap()
+    };
+    let hasher = Arc::new(PasswordHasher::new(config).unwrap());
+    let stored = hasher.hash(&pw("pw")).unwrap().into_string();
+    let started = hasher.stats().argon2_runs;
+    let (h, s) = (hasher.clone(), stored.clone());
+    let first = tokio::spawn(async move { h.verify_async(pw("guess"), s).await });
+    // Generous bound on a wait for the run to start (not a timing assertion).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while hasher.stats().argon2_runs == started {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run never started"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    first.abort();
+    assert_eq!(
+        hasher.verify_async(pw("guess"), stored).await,
+        Err(Error::InvalidCredentials)
+    );
+    assert_eq!(hasher.stats().argon2_runs, started + 2);
+    assert_eq!(hasher.stats().peak_running, 1);
+}
