@@ -92,7 +92,7 @@ fn ec_coordinates_must_have_exactly_the_field_length() {
     ];
     for (good, len) in curves {
         assert_eq!(
-            KeySet::from_jwks_json(&jwks(&[good.clone()]))
+            KeySet::from_jwks_json(&jwks(std::slice::from_ref(&good)))
                 .unwrap()
                 .len(),
             1
@@ -162,7 +162,7 @@ fn small_order_ed25519_keys_never_enter_a_key_set() {
             x[31] |= sign;
             let jwk = json!({"kty":"OKP","crv":"Ed25519","kid":"weak","x":b64(&x)});
             assert!(matches!(
-                KeySet::from_jwks_json(&jwks(&[jwk.clone()])),
+                KeySet::from_jwks_json(&jwks(std::slice::from_ref(&jwk))),
                 Err(Error::JwksInvalid(_))
             ));
             let good = TestKey::ed25519().jwk("good", None);
