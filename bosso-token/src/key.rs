@@ -174,11 +174,16 @@ enum VerifyInner {
 }
 
 impl VerificationKey {
-    /// An Ed25519 public key (32 bytes, RFC 8032 encoding).
+    /// An Ed25519 public key (32 bytes, RFC 8032 encoding). A key of small order
+    /// ([`crate::ed25519::is_small_order`]) is refused: one forged signature would verify
+    /// every token under it.
     pub fn ed25519_public(kid: KeyId, public_key: &[u8]) -> Result<Self, Error> {
         let pk: [u8; 32] = public_key
             .try_into()
             .map_err(|_| Error::InvalidKey("Ed25519 public key must be 32 bytes"))?;
+        if crate::ed25519::is_small_order(&pk) {
+            return Err(Error::InvalidKey("Ed25519 public key of small order"));
+        }
         Ok(Self {
             kid,
             inner: VerifyInner::Ed25519(pk),

@@ -64,6 +64,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod claims;
+pub mod ed25519;
 mod error;
 mod format;
 mod id;

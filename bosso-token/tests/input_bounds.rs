@@ -104,3 +104,51 @@ fn every_string_field_is_one_to_max_bytes() {
         Error::Malformed("user id")
     );
 }
+
+/// The 7 small-order encodings from libsodium's `has_small_order` list (an independent
+/// source), each also with the sign bit set: none may become a verification key, directly or
+/// through a JWK set, while an honest key still can.
+#[test]
+fn small_order_ed25519_keys_are_refused_everywhere() {
+    let hex = [
+        "0000000000000000000000000000000000000000000000000000000000000000",
+        "0100000000000000000000000000000000000000000000000000000000000000",
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    ];
+    let kid = || KeyId::new("k").unwrap();
+    for h in hex {
+        let mut key: Vec<u8> = (0..32)
+            .map(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).unwrap())
+            .collect();
+        for _sign in 0..2 {
+            assert!(bosso_token::ed25519::is_small_order(&key), "{h}");
+            assert!(
+                matches!(
+                    VerificationKey::ed25519_public(kid(), &key),
+                    Err(Error::InvalidKey(_))
+                ),
+                "{h}"
+            );
+            let jwks = format!(
+                r#"{{"keys":[{{"kty":"OKP","crv":"Ed25519","kid":"k","x":"{}"}}]}}"#,
+                URL_SAFE_NO_PAD.encode(&key)
+            );
+            let imported = VerificationKeys::from_jwks_json(&jwks);
+            assert!(
+                imported.map_or(true, |keys| keys.is_empty()),
+                "a small-order key entered a key set through JWK import: {h}"
+            );
+            key[31] ^= 0x80;
+        }
+    }
+    let honest = SigningKey::generate_ed25519(kid())
+        .unwrap()
+        .verification_key();
+    let public = *honest.ed25519_public_key().unwrap();
+    assert!(!bosso_token::ed25519::is_small_order(&public));
+    assert!(VerificationKey::ed25519_public(kid(), &public).is_ok());
+}
