@@ -1,6 +1,6 @@
 //! The literal anchors of every rule, searched for together in one pass.
 
-use super::{Hit, keyvalue, pem, tokens};
+use super::{Hit, curl, email, keyvalue, pem, tokens};
 use crate::kind::Rule;
 
 /// What to verify when an anchor is found.
@@ -28,6 +28,12 @@ pub(crate) enum Action {
     Npm,
     Pem,
     Home,
+    /// `-u ` / `--user` of a curl command.
+    Curl,
+    /// `ZXlK`: base64 of `eyJ`, a JWT wrapped in base64.
+    B64Jwt,
+    /// `%40`: a percent-encoded `@` (emails and URL userinfo in query strings).
+    PctAt,
 }
 
 /// Key fragments drop the first letter so that `password`, `Password` and `dbPassword` share
@@ -61,6 +67,19 @@ const LITERALS: &[(&str, Action)] = &[
     ("PIkey", Action::Key),
     ("PI-key", Action::Key),
     ("PI_key", Action::Key),
+    // Keys composed from parts (`db_pass`, `DB_PWD`, `aws_access_key`, `signingKey`).
+    ("_pass", Action::Key),
+    ("-pass", Action::Key),
+    ("Pass", Action::Key),
+    ("PASS", Action::Key),
+    ("_pwd", Action::Key),
+    ("-pwd", Action::Key),
+    ("Pwd", Action::Key),
+    ("PWD", Action::Key),
+    ("_key", Action::Key),
+    ("-key", Action::Key),
+    ("Key", Action::Key),
+    ("KEY", Action::Key),
     (".attach.", Action::Attach),
     ("code=", Action::Query),
     ("sig=", Action::Query),
@@ -75,15 +94,27 @@ const LITERALS: &[(&str, Action)] = &[
     ("ghr_", Action::GhPrefix),
     ("github_pat_", Action::GithubPat),
     ("xox", Action::Xox),
+    ("xapp-", Action::Xox),
     ("hooks.slack.com", Action::SlackHook),
     ("_live_", Action::Live),
+    ("_test_", Action::Live),
+    ("_prod_", Action::Live),
     ("whsec_", Action::Whsec),
     ("AKIA", Action::Aws),
     ("ASIA", Action::Aws),
+    ("ABIA", Action::Aws),
+    ("ACCA", Action::Aws),
+    ("A3T", Action::Aws),
     ("AIza", Action::Google),
     ("sk-", Action::Sk),
     ("npm_", Action::Npm),
     ("-----BEGIN ", Action::Pem),
+    ("-u ", Action::Curl),
+    ("-u'", Action::Curl),
+    ("-u\"", Action::Curl),
+    ("--user", Action::Curl),
+    ("ZXlK", Action::B64Jwt),
+    ("%40", Action::PctAt),
 ];
 
 /// The anchor patterns with their actions, in pattern-id order.
@@ -129,6 +160,9 @@ pub(crate) fn produces(action: Action) -> u64 {
         Action::Npm => Rule::Npm.bit(),
         Action::Pem => Rule::PemPrivateKey.bit(),
         Action::Home => Rule::HomeDir.bit(),
+        Action::Curl => Rule::Credential.bit(),
+        Action::B64Jwt => Rule::Jwt.bit(),
+        Action::PctAt => Rule::Email.bit() | Rule::UrlCredentials.bit(),
     }
 }
 
@@ -163,5 +197,8 @@ pub(crate) fn verify(action: Action, h: &[u8], s: usize, e: usize) -> Option<Hit
             rule: Rule::PemPrivateKey,
         }),
         Action::Home => tokens::home(h, s, e),
+        Action::Curl => curl::user(h, s, e),
+        Action::B64Jwt => tokens::base64_jwt(h, s),
+        Action::PctAt => email::percent_at(h, s, e),
     }
 }

@@ -81,10 +81,18 @@ fn address(h: &[u8], a: usize) -> Option<Hit> {
     if ls == a {
         return None;
     }
-    // Domain labels after the `@`; the last one must be alphabetic (a TLD).
+    let end = domain_end(h, a + 1)?;
+    if starts_with_at(h, ls, MARKER) {
+        return None;
+    }
+    Hit::new(ls, end, Rule::Email)
+}
+
+/// The domain of an address starting at `from`: labels, the last one alphabetic (a TLD).
+fn domain_end(h: &[u8], from: usize) -> Option<usize> {
     let mut labels: [(usize, usize); 8] = [(0, 0); 8];
     let mut count = 0;
-    let mut i = a + 1;
+    let mut i = from;
     while count < labels.len() {
         let n = run(h, i, 63, is_label);
         if n == 0 {
@@ -127,8 +135,76 @@ fn address(h: &[u8], a: usize) -> Option<Hit> {
         return None;
     }
     let (_, end) = *labels.get(count - 1)?;
-    if starts_with_at(h, ls, MARKER) {
+    Some(end)
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// The byte a `%XX` escape at `i` stands for.
+fn escaped(h: &[u8], i: usize) -> Option<u8> {
+    if at(h, i) != Some(b'%') {
         return None;
     }
+    Some(hex(at(h, i + 1)?)? << 4 | hex(at(h, i + 2)?)?)
+}
+
+/// `%40` at `s..e`: percent-encoded URL userinfo (`postgres%3A%2F%2Fuser%3Apass%40host`) or
+/// an address (`alice%40example.com`), as found in query strings.
+pub(crate) fn percent_at(h: &[u8], s: usize, e: usize) -> Option<Hit> {
+    // Userinfo: back to an encoded `://` with nothing that ends a query value in between.
+    let lo = s.saturating_sub(MAX_USERINFO);
+    let window = h.get(lo..s)?;
+    let stop = |b: u8| {
+        b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'<' | b'>' | b'&' | b'=' | b'?')
+    };
+    let mut i = window.len();
+    while i > 0 {
+        i -= 1;
+        let b = *window.get(i)?;
+        if stop(b) {
+            break;
+        }
+        if b == b'%'
+            && window
+                .get(i..i + 9)
+                .is_some_and(|t| t.eq_ignore_ascii_case(b"%3A%2F%2F"))
+        {
+            let start = lo + i + 9;
+            let info = h.get(start..s)?;
+            let scheme_ok = i > 0 && window.get(i - 1).is_some_and(u8::is_ascii_alphanumeric);
+            // An encoded `/`, `?`, `#` or `@` means a host and path, not userinfo.
+            let path = (0..info.len())
+                .any(|k| escaped(info, k).is_some_and(|c| matches!(c, b'/' | b'?' | b'#' | b'@')));
+            if scheme_ok && !info.is_empty() && !path && !info.starts_with(MARKER) {
+                return Hit::new(start, s, Rule::UrlCredentials);
+            }
+            break;
+        }
+    }
+    // An address: the local part stops after an escape of a character no address holds
+    // (`hello%20bob%40example.org` is `bob`).
+    let mut ls = s - run_back(h, s, MAX_LOCAL, is_local);
+    let mut k = ls;
+    while k < s {
+        match escaped(h, k) {
+            Some(c) if !is_local(c) || c == b'%' => {
+                k += 3;
+                ls = k;
+            }
+            _ => k += 1,
+        }
+    }
+    ls += run(h, ls, s - ls, |b| b == b'.');
+    if ls >= s || starts_with_at(h, ls, MARKER) {
+        return None;
+    }
+    let end = domain_end(h, e)?;
     Hit::new(ls, end, Rule::Email)
 }

@@ -10,7 +10,9 @@
 
 pub(crate) mod anchors;
 pub(crate) mod card;
+pub(crate) mod curl;
 pub(crate) mod email;
+pub(crate) mod keys;
 pub(crate) mod keyvalue;
 pub(crate) mod pem;
 pub(crate) mod tokens;

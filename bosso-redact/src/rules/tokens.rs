@@ -1,6 +1,7 @@
 //! Self-describing tokens: JWT/JWE, Bosso attach tokens, subprotocol and bearer credentials,
 //! provider keys, and the home directory.
 
+use super::keyvalue::is_placeholder;
 use super::{
     Hit, MARKER, at, boundary_before, is_b64url, is_token_char, prev, run, starts_with_at,
 };
@@ -9,7 +10,8 @@ use crate::kind::Rule;
 /// Upper bound on how far a token verifier reads, so a verifier is O(1) per anchor.
 const MAX_TOKEN: usize = 16 * 1024;
 
-/// `eyJ` (base64url of `{"`) starting 3 or 5 dot-separated base64url segments.
+/// `eyJ` (base64url of `{"`) starting 3 or 5 dot-separated base64url segments, or 2 when the
+/// payload is a JSON object too (an unsecured JWS whose empty signature lost its dot).
 pub(crate) fn jwt(h: &[u8], s: usize) -> Option<Hit> {
     if prev(h, s).is_some_and(|b| is_b64url(b) || b == b'.') {
         return None;
@@ -34,6 +36,8 @@ pub(crate) fn jwt(h: &[u8], s: usize) -> Option<Hit> {
     }
     let [header, payload, ..] = lens;
     let ok = match parts {
+        // The unsecured form without its trailing dot: both segments must be JSON objects.
+        2 => header >= 10 && payload >= 10 && starts_with_at(h, s + header + 1, b"eyJ"),
         3 => header >= 4 && payload >= 1,
         4 | 5 => header >= 4,
         _ => false,
@@ -78,7 +82,7 @@ pub(crate) fn bearer(h: &[u8], s: usize, e: usize) -> Option<Hit> {
     if boundary_before(h, b) && at(h, e) == Some(b' ') {
         let vs = e + 1;
         let n = run(h, vs, MAX_TOKEN, is_token_char);
-        if n >= 8 {
+        if n >= 8 && !is_placeholder(h.get(vs..vs + n)?) {
             return Hit::new(vs, vs + n, Rule::Bearer);
         }
     }
@@ -116,53 +120,122 @@ pub(crate) fn prefixed(
     Hit::new(s, e + n, rule)
 }
 
-/// Slack `xox[abprse]-...` tokens.
+/// Slack `xox[abprseo]-...` tokens and `xapp-` app-level tokens.
 pub(crate) fn slack(h: &[u8], s: usize, e: usize) -> Option<Hit> {
-    if !matches!(at(h, e), Some(b'a' | b'b' | b'p' | b'r' | b's' | b'e'))
-        || at(h, e + 1) != Some(b'-')
+    let body = if starts_with_at(h, s, b"xapp-") {
+        e
+    } else if matches!(
+        at(h, e),
+        Some(b'a' | b'b' | b'p' | b'r' | b's' | b'e' | b'o')
+    ) && at(h, e + 1) == Some(b'-')
     {
+        e + 2
+    } else {
         return None;
-    }
-    prefixed(h, s, e + 2, 10, Rule::Slack, |b| {
+    };
+    prefixed(h, s, body, 10, Rule::Slack, |b| {
         b.is_ascii_alphanumeric() || b == b'-'
     })
 }
 
-/// `hooks.slack.com/services/...`: the path is the secret.
+/// `hooks.slack.com/services/...`: the path is the secret. Also percent-encoded, as the
+/// value of a query parameter (`q=https%3A%2F%2Fhooks.slack.com%2Fservices%2F...`).
 pub(crate) fn slack_hook(h: &[u8], e: usize) -> Option<Hit> {
-    if at(h, e) != Some(b'/') {
+    let (start, encoded) = if at(h, e) == Some(b'/') {
+        (e + 1, false)
+    } else if h
+        .get(e..e + 3)
+        .is_some_and(|t| t.eq_ignore_ascii_case(b"%2F"))
+    {
+        (e + 3, true)
+    } else {
         return None;
-    }
-    let n = run(h, e + 1, MAX_TOKEN, |b| {
-        b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'-')
+    };
+    let n = run(h, start, MAX_TOKEN, |b| {
+        b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'-') || (encoded && b == b'%')
     });
     if n < 10 {
         return None;
     }
-    Hit::new(e + 1, e + 1 + n, Rule::Slack)
+    Hit::new(start, start + n, Rule::Slack)
 }
 
-/// `sk_live_`, `rk_live_` (Stripe) and `cb_live_` (widget keys); `pk_live_` is public.
+/// Stripe secret and restricted keys in every mode (`sk_live_`, `sk_test_`, `rk_live_`,
+/// `rk_test_`, `sk_prod_`, ...: a test key is still a key) and `cb_live_` (widget keys);
+/// publishable `pk_` keys are public and stay.
 pub(crate) fn live(h: &[u8], s: usize, e: usize) -> Option<Hit> {
     let start = s.checked_sub(2)?;
     let rule = match h.get(start..s)? {
         b"sk" | b"rk" => Rule::Stripe,
-        b"cb" => Rule::CbLive,
+        b"cb" if starts_with_at(h, s, b"_live_") => Rule::CbLive,
         _ => return None,
     };
     prefixed(h, start, e, 10, rule, |b| b.is_ascii_alphanumeric())
 }
 
-/// AWS access key ids: `AKIA`/`ASIA` and exactly 16 upper-case alphanumerics.
+/// AWS access key ids: `AKIA`, `ASIA`, `ABIA`, `ACCA` or `A3T` + one character, then
+/// upper-case alphanumerics to exactly 20 characters in all.
 pub(crate) fn aws(h: &[u8], s: usize, e: usize) -> Option<Hit> {
     if !boundary_before(h, s) {
         return None;
     }
-    let n = run(h, e, 17, |b| b.is_ascii_uppercase() || b.is_ascii_digit());
-    if n != 16 || at(h, e + n).is_some_and(|b| b.is_ascii_alphanumeric()) {
+    let want = 20 - (e - s);
+    let n = run(h, e, want + 1, |b| {
+        b.is_ascii_uppercase() || b.is_ascii_digit()
+    });
+    if n != want || at(h, e + n).is_some_and(|b| b.is_ascii_alphanumeric()) {
         return None;
     }
     Hit::new(s, e + n, Rule::AwsAccessKeyId)
+}
+
+fn b64_value(b: u8) -> Option<u32> {
+    match b {
+        b'A'..=b'Z' => Some(u32::from(b - b'A')),
+        b'a'..=b'z' => Some(u32::from(b - b'a') + 26),
+        b'0'..=b'9' => Some(u32::from(b - b'0') + 52),
+        b'+' | b'-' => Some(62),
+        b'/' | b'_' => Some(63),
+        _ => None,
+    }
+}
+
+/// `ZXlK...`: standard or URL-safe base64 whose decoded text is a JWT (`eyJ...`), as when a
+/// token is stored or passed on base64-encoded.
+pub(crate) fn base64_jwt(h: &[u8], s: usize) -> Option<Hit> {
+    let is_b64 = |b: u8| b64_value(b).is_some();
+    if prev(h, s).is_some_and(is_b64) {
+        return None;
+    }
+    let n = run(h, s, MAX_TOKEN, is_b64);
+    // Header and payload of the smallest JWT the jwt rule accepts, base64-encoded.
+    if n < 32 {
+        return None;
+    }
+    let mut decoded = Vec::with_capacity(n / 4 * 3 + 3);
+    let body = h.get(s..s + n)?;
+    for quad in body.chunks(4) {
+        let mut acc = 0u32;
+        for &b in quad {
+            acc = (acc << 6) | b64_value(b)?;
+        }
+        // Left-align a short last group: 3 characters carry 2 bytes, 2 carry 1.
+        let (bits, count) = match quad.len() {
+            4 => (acc, 3),
+            3 => (acc << 6, 2),
+            2 => (acc << 12, 1),
+            _ => (0, 0),
+        };
+        let bytes = bits.to_be_bytes();
+        decoded.extend_from_slice(bytes.get(1..1 + count).unwrap_or_default());
+    }
+    let jwt = jwt(&decoded, 0)?;
+    // Most of the blob must be the token (a JWT with more text after it still counts).
+    if jwt.end * 2 < decoded.len() {
+        return None;
+    }
+    let end = s + n + run(h, s + n, 2, |b| b == b'=');
+    Hit::new(s, end, Rule::Jwt)
 }
 
 /// OpenAI / Anthropic style `sk-...` (`sk-proj-`, `sk-ant-api03-`): 20+ characters with a digit.
