@@ -14,7 +14,9 @@ use std::hint::black_box;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use bosso::auth::oidc::{Alg, JwksCache, KeySet, StaticJwksSource, Verifier, VerifierConfig};
+use bosso::auth::oidc::{
+    AccessTokenVerifier, AccessTokenVerifierConfig, Alg, JwksCache, JwksKeySet, StaticJwksSource,
+};
 use criterion::{Criterion, criterion_group, criterion_main};
 use ring::rand::SystemRandom;
 use ring::signature::{self as rs, KeyPair as _};
@@ -168,14 +170,15 @@ fn bench(c: &mut Criterion) {
         .build()
         .unwrap();
     for case in [rsa_case(), es256_case(), eddsa_case()] {
-        let config = VerifierConfig::new(ISS, ["bosso"])
+        let config = AccessTokenVerifierConfig::new(ISS, ["bosso"])
             .unwrap()
             .with_algorithms([case.alg])
             .unwrap();
         let cache = JwksCache::new(config.clone(), StaticJwksSource::new(case.jwks.clone()));
         // Warm the cache: keys parsed once here, never per token.
         assert!(rt.block_on(cache.verify(&case.token)).is_ok());
-        let verifier = Verifier::new(config, KeySet::from_jwks_json(&case.jwks).unwrap());
+        let verifier =
+            AccessTokenVerifier::new(config, JwksKeySet::from_jwks_json(&case.jwks).unwrap());
         assert!(verifier.verify(&case.token).is_ok());
         let (input, sig) = case.token.rsplit_once('.').unwrap();
         let sig = URL_SAFE_NO_PAD.decode(sig).unwrap();
@@ -230,15 +233,15 @@ fn bench_gate(c: &mut Criterion) {
     store.set_daemon(&user, &daemon, Some(InstanceId::new("r").unwrap()));
     store.set_session(&user, &daemon, &session, vec![chat.clone()]);
     let gate = AttachGate::new(
-        Minter::new(ring.active().clone(), aud.clone()),
-        Verifier::new(ring.verification_keys(), aud.clone()),
+        AttachMinter::new(ring.active().clone(), aud.clone()),
+        AttachVerifier::new(ring.verification_keys(), aud.clone()),
         store,
         MemoryReplayStore::with_capacity(1 << 24),
     )
     .with_hosts(HostPolicy::only().allow("app.example.com").unwrap())
     .with_origins(OriginPolicy::exact(["https://app.example.com"]).unwrap())
     .with_protocols(["app.v1"]);
-    let bare = Verifier::new(ring.verification_keys(), aud);
+    let bare = AttachVerifier::new(ring.verification_keys(), aud);
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();

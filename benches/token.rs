@@ -83,8 +83,8 @@ fn bench(c: &mut Criterion) {
     );
     let mut keys = VerificationKeys::new();
     keys.insert(ed.verification_key()).unwrap();
-    let minter = Minter::new(ed.clone(), aud.clone());
-    let verifier = Verifier::new(keys, aud.clone());
+    let minter = AttachMinter::new(ed.clone(), aud.clone());
+    let verifier = AttachVerifier::new(keys, aud.clone());
     let token = minter.mint(&scope()).unwrap();
     let (input, sig) = split(token.expose_secret(), 64);
     let public = ring::signature::UnparsedPublicKey::new(
@@ -138,8 +138,8 @@ fn bench(c: &mut Criterion) {
     );
     let mut keys = VerificationKeys::new();
     keys.insert(mac.verification_key()).unwrap();
-    let minter = Minter::new(mac.clone(), aud.clone());
-    let verifier = Verifier::new(keys, aud.clone());
+    let minter = AttachMinter::new(mac.clone(), aud.clone());
+    let verifier = AttachVerifier::new(keys, aud.clone());
     let token = minter.mint(&scope()).unwrap();
     let (input, tag) = split(token.expose_secret(), 32);
     let ring_key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &secret);

@@ -13,13 +13,13 @@ use std::hint::black_box;
 
 use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng};
 use bosso::vault::envelope::{Context, TenantId};
-use bosso::vault::{EncryptedFileStore, EntryName, KeySource, Keyset};
+use bosso::vault::{EncryptedFileStore, EntryName, EnvelopeKeyset, KeySource};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 use secrecy::SecretSlice;
 
 fn envelope(c: &mut Criterion) {
-    let ks = Keyset::generate().unwrap();
+    let ks = EnvelopeKeyset::generate().unwrap();
     let ctx = Context::new(
         TenantId::new("acme").unwrap(),
         "integrations",

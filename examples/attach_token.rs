@@ -6,8 +6,8 @@
 
 use bosso::token::subprotocol::{client_header_value, parse_attach_offer};
 use bosso::token::{
-    Audience, ChatId, Error, Expected, KeyId, KeyRing, MemoryReplayStore, Minter, Permission,
-    Scope, SessionId, SigningKey, UserId, Verifier,
+    AttachMinter, AttachVerifier, Audience, ChatId, Error, Expected, KeyId, KeyRing,
+    MemoryReplayStore, Permission, Scope, SessionId, SigningKey, UserId,
 };
 use secrecy::ExposeSecret;
 
@@ -16,8 +16,8 @@ async fn main() -> Result<(), Error> {
     // Startup: one Ed25519 key (generated here; a real service loads it from its vault).
     let ring = KeyRing::new(SigningKey::generate_ed25519(KeyId::new("demo-key-1")?)?);
     let audience = Audience::new("bosso")?;
-    let minter = Minter::new(ring.active().clone(), audience.clone());
-    let verifier = Verifier::new(ring.verification_keys(), audience);
+    let minter = AttachMinter::new(ring.active().clone(), audience.clone());
+    let verifier = AttachVerifier::new(ring.verification_keys(), audience);
     let replay = MemoryReplayStore::new();
     println!(
         "public verification keys (JWK set): {}",

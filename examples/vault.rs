@@ -11,7 +11,7 @@
 #![allow(missing_docs)]
 
 use bosso::vault::envelope::{Context, StoreKek, TenantId};
-use bosso::vault::{DefaultOptions, EntryName, Keyset, SecretStore, open_default};
+use bosso::vault::{DefaultOptions, EntryName, EnvelopeKeyset, SecretStore, open_default};
 use secrecy::{ExposeSecret, SecretSlice};
 
 #[tokio::main(flavor = "current_thread")]
@@ -36,7 +36,7 @@ async fn main() -> Result<(), bosso::vault::Error> {
     let kek = StoreKek::new(store, EntryName::new("keyset-kek")?);
     // Creates the KEK once (kept if it exists); seal/open never create one.
     kek.init().await?;
-    let mut keyset = Keyset::generate()?;
+    let mut keyset = EnvelopeKeyset::generate()?;
     let rows: Vec<Context> = (1..=5)
         .map(|i| {
             Context::new(

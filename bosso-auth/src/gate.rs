@@ -21,8 +21,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use bosso_token::{
-    AttachClaims, AttachToken, ChatId, DaemonId, Expected, InstanceId, Minter, Permission,
-    ReplayStore, Scope, SessionId, UserId, Verifier, subprotocol,
+    AttachClaims, AttachMinter, AttachToken, AttachVerifier, ChatId, DaemonId, Expected,
+    InstanceId, Permission, ReplayStore, Scope, SessionId, UserId, subprotocol,
 };
 
 use crate::Error;
@@ -47,8 +47,8 @@ pub struct Admission {
 /// The attach gate. Generic over its stores so the same code runs with the in-memory
 /// defaults and with shared stores.
 pub struct AttachGate<O, R, A = NoAudit> {
-    minter: Minter,
-    verifier: Verifier,
+    minter: AttachMinter,
+    verifier: AttachVerifier,
     ownership: O,
     replay: R,
     audit: A,
@@ -73,7 +73,7 @@ impl<O, R, A> fmt::Debug for AttachGate<O, R, A> {
 impl<O: OwnershipStore, R: ReplayStore> AttachGate<O, R, NoAudit> {
     /// A gate with the default Host policy (loopback names and IP literals), no allowed Origin
     /// (configure [`AttachGate::with_origins`]), and no audit sink.
-    pub fn new(minter: Minter, verifier: Verifier, ownership: O, replay: R) -> Self {
+    pub fn new(minter: AttachMinter, verifier: AttachVerifier, ownership: O, replay: R) -> Self {
         Self {
             minter,
             verifier,

@@ -38,8 +38,8 @@
 //! ownership.set_session(&alice, &daemon, &SessionId::new("s1")?, vec![ChatId::new("c1")?]);
 //!
 //! let gate = AttachGate::new(
-//!     Minter::new(ring.active().clone(), aud.clone()),
-//!     Verifier::new(ring.verification_keys(), aud),
+//!     AttachMinter::new(ring.active().clone(), aud.clone()),
+//!     AttachVerifier::new(ring.verification_keys(), aud),
 //!     ownership,
 //!     MemoryReplayStore::new(),
 //! )

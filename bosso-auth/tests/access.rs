@@ -18,7 +18,9 @@ use bosso_auth::accounts::access::{
     AccessConfig, AccessIssuer, AccessSigningKey, DEFAULT_ACCESS_TTL_SECS, MAX_ACCESS_TTL_SECS,
     RsaKeyParts,
 };
-use bosso_auth::oidc::{Alg, JwksCache, KeySet, StaticJwksSource, Verifier, VerifierConfig};
+use bosso_auth::oidc::{
+    AccessTokenVerifier, AccessTokenVerifierConfig, Alg, JwksCache, JwksKeySet, StaticJwksSource,
+};
 use bosso_token::{KeyId, ManualClock, UnixTime, UserId};
 use oidc_support::{NOW, b64, unb64, vectors};
 use serde_json::Value;
@@ -38,18 +40,18 @@ fn issuer(key: AccessSigningKey, clock: &ManualClock) -> AccessIssuer<ManualCloc
     AccessIssuer::new(AccessConfig::new(ISSUER, API).unwrap(), key, clock.clone())
 }
 
-fn verifier<C>(issuer: &AccessIssuer<C>, clock: &ManualClock) -> Verifier
+fn verifier<C>(issuer: &AccessIssuer<C>, clock: &ManualClock) -> AccessTokenVerifier
 where
     C: bosso_token::Clock,
 {
-    let keys = KeySet::from_jwks_json(issuer.jwks_json().unwrap().as_bytes()).unwrap();
-    let config = VerifierConfig::new(ISSUER, [API])
+    let keys = JwksKeySet::from_jwks_json(issuer.jwks_json().unwrap().as_bytes()).unwrap();
+    let config = AccessTokenVerifierConfig::new(ISSUER, [API])
         .unwrap()
         .with_algorithms(issuer.algorithms())
         .unwrap()
         .with_required_typ("at+jwt")
         .unwrap();
-    Verifier::new(config, keys).with_clock(Arc::new(clock.clone()))
+    AccessTokenVerifier::new(config, keys).with_clock(Arc::new(clock.clone()))
 }
 
 /// The three parts of a compact JWS, the first two decoded as JSON.
@@ -196,7 +198,7 @@ async fn a_remote_verifier_through_the_jwks_cache() {
         AccessSigningKey::generate_ed25519(kid("at-1")).unwrap(),
         &clock,
     );
-    let config = VerifierConfig::new(ISSUER, [API])
+    let config = AccessTokenVerifierConfig::new(ISSUER, [API])
         .unwrap()
         .with_algorithms([Alg::EdDSA])
         .unwrap();
@@ -265,7 +267,7 @@ fn the_jwks_never_outgrows_what_verifiers_accept() {
             .unwrap();
     }
     // 64 keys published: still a JWKS every verifier takes, and no room for a 65th.
-    let keys = KeySet::from_jwks_json(issuer.jwks_json().unwrap().as_bytes()).unwrap();
+    let keys = JwksKeySet::from_jwks_json(issuer.jwks_json().unwrap().as_bytes()).unwrap();
     assert_eq!(keys.len(), max);
     let next = AccessSigningKey::generate_ed25519(kid("k-next")).unwrap();
     assert!(matches!(issuer.rotate(next), Err(Error::InvalidKey(_))));
@@ -273,7 +275,7 @@ fn the_jwks_never_outgrows_what_verifiers_accept() {
     let next = AccessSigningKey::generate_ed25519(kid("k-next")).unwrap();
     issuer.rotate(next).unwrap();
     assert_eq!(
-        KeySet::from_jwks_json(issuer.jwks_json().unwrap().as_bytes())
+        JwksKeySet::from_jwks_json(issuer.jwks_json().unwrap().as_bytes())
             .unwrap()
             .len(),
         max
@@ -319,9 +321,9 @@ fn lifetime_edges() {
     let token = issuer.issue(&alice(), &[]).unwrap();
     assert_eq!(token.expires_at(), UnixTime::from_secs(NOW + 300));
     let verifier_clock = ManualClock::new(UnixTime::from_secs(NOW));
-    let keys = KeySet::from_jwks_json(issuer.jwks_json().unwrap().as_bytes()).unwrap();
-    let v = Verifier::new(
-        VerifierConfig::new(ISSUER, [API])
+    let keys = JwksKeySet::from_jwks_json(issuer.jwks_json().unwrap().as_bytes()).unwrap();
+    let v = AccessTokenVerifier::new(
+        AccessTokenVerifierConfig::new(ISSUER, [API])
             .unwrap()
             .with_algorithms([Alg::EdDSA])
             .unwrap()
@@ -353,30 +355,36 @@ fn a_verifier_for_another_service_or_issuer_refuses() {
         &clock,
     );
     let token = issuer.issue(&alice(), &[]).unwrap();
-    let keys = || KeySet::from_jwks_json(issuer.jwks_json().unwrap().as_bytes()).unwrap();
+    let keys = || JwksKeySet::from_jwks_json(issuer.jwks_json().unwrap().as_bytes()).unwrap();
     let cfg = |iss: &str, aud: &str| {
-        VerifierConfig::new(iss, [aud])
+        AccessTokenVerifierConfig::new(iss, [aud])
             .unwrap()
             .with_algorithms([Alg::EdDSA])
             .unwrap()
     };
-    let at = |v: Verifier| v.with_clock(Arc::new(clock.clone()));
+    let at = |v: AccessTokenVerifier| v.with_clock(Arc::new(clock.clone()));
     assert_eq!(
-        at(Verifier::new(cfg(ISSUER, "https://other.test"), keys()))
-            .verify(token.expose())
-            .unwrap_err(),
+        at(AccessTokenVerifier::new(
+            cfg(ISSUER, "https://other.test"),
+            keys()
+        ))
+        .verify(token.expose())
+        .unwrap_err(),
         Error::JwtAudienceMismatch
     );
     assert_eq!(
-        at(Verifier::new(cfg("https://evil.test", API), keys()))
-            .verify(token.expose())
-            .unwrap_err(),
+        at(AccessTokenVerifier::new(
+            cfg("https://evil.test", API),
+            keys()
+        ))
+        .verify(token.expose())
+        .unwrap_err(),
         Error::JwtIssuerMismatch
     );
     // An RS256-only verifier (the OIDC default) does not take an EdDSA token.
-    let rs_only = VerifierConfig::new(ISSUER, [API]).unwrap();
+    let rs_only = AccessTokenVerifierConfig::new(ISSUER, [API]).unwrap();
     assert_eq!(
-        at(Verifier::new(rs_only, keys()))
+        at(AccessTokenVerifier::new(rs_only, keys()))
             .verify(token.expose())
             .unwrap_err(),
         Error::JwtAlgorithmNotAllowed

@@ -64,8 +64,8 @@ fn gate() -> Arc<Gate> {
     );
     Arc::new(
         AttachGate::new(
-            Minter::new(ring.active().clone(), aud.clone()),
-            Verifier::new(ring.verification_keys(), aud),
+            AttachMinter::new(ring.active().clone(), aud.clone()),
+            AttachVerifier::new(ring.verification_keys(), aud),
             store,
             MemoryReplayStore::new(),
         )

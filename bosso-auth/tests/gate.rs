@@ -48,8 +48,9 @@ fn world() -> World {
     let ring = KeyRing::new(SigningKey::generate_ed25519(id("k1")).unwrap());
     let aud: Audience = id("bosso");
     let minter =
-        Minter::new(ring.active().clone(), aud.clone()).with_clock(Arc::new(clock.clone()));
-    let verifier = Verifier::new(ring.verification_keys(), aud).with_clock(Arc::new(clock.clone()));
+        AttachMinter::new(ring.active().clone(), aud.clone()).with_clock(Arc::new(clock.clone()));
+    let verifier =
+        AttachVerifier::new(ring.verification_keys(), aud).with_clock(Arc::new(clock.clone()));
     let store = Arc::new(MemoryOwnershipStore::new());
     // alice owns daemon d-a (online) with session s-a containing chats c-1, c-2.
     // bob owns daemon d-b with session s-b / chat c-b.
@@ -202,7 +203,7 @@ fn admit_refuses_expired_other_chat_forged_and_foreign_host() {
             Error::AttachToken(bosso_token::Error::WrongScope)
         );
         // Forged: signed by a key the gate does not know.
-        let rogue = Minter::new(
+        let rogue = AttachMinter::new(
             Arc::new(SigningKey::generate_ed25519(id("k1")).unwrap()),
             id("bosso"),
         )
@@ -527,7 +528,7 @@ fn a_login_session_and_an_oidc_access_token_are_principals() {
     use bosso_auth::accounts::access::{AccessConfig, AccessIssuer, AccessSigningKey};
     use bosso_auth::accounts::session::{MemorySessionStore, SessionConfig, SessionManager};
     use bosso_auth::accounts::token::TokenKey;
-    use bosso_auth::oidc::{KeySet, Verifier as OidcVerifier, VerifierConfig};
+    use bosso_auth::oidc::{AccessTokenVerifier, AccessTokenVerifierConfig, JwksKeySet};
 
     let w = world();
     rt().block_on(async {
@@ -559,12 +560,12 @@ fn a_login_session_and_an_oidc_access_token_are_principals() {
             AccessSigningKey::generate_ed25519(id("idp-1")).unwrap(),
             w.clock.clone(),
         );
-        let oidc = OidcVerifier::new(
-            VerifierConfig::new("https://idp.bosso.test", ["bosso"])
+        let oidc = AccessTokenVerifier::new(
+            AccessTokenVerifierConfig::new("https://idp.bosso.test", ["bosso"])
                 .unwrap()
                 .with_algorithms(idp.algorithms())
                 .unwrap(),
-            KeySet::from_jwks_json(idp.jwks_json().unwrap().as_bytes()).unwrap(),
+            JwksKeySet::from_jwks_json(idp.jwks_json().unwrap().as_bytes()).unwrap(),
         )
         .with_clock(Arc::new(w.clock.clone()));
         let bob = oidc

@@ -13,7 +13,7 @@ mod oidc_support;
 use std::sync::Arc;
 
 use bosso_auth::Error;
-use bosso_auth::oidc::{Alg, KeySet, Verifier, VerifierConfig};
+use bosso_auth::oidc::{AccessTokenVerifier, AccessTokenVerifierConfig, Alg, JwksKeySet};
 use bosso_token::{ManualClock, UnixTime};
 use oidc_support::*;
 use serde_json::{Value, json};
@@ -37,16 +37,16 @@ fn fixture() -> Fixture {
     Fixture { rsa, ec, ed, jwks }
 }
 
-fn verifier(f: &Fixture, algs: &[Alg]) -> Verifier {
-    let config = VerifierConfig::new(ISS, [AUD])
+fn verifier(f: &Fixture, algs: &[Alg]) -> AccessTokenVerifier {
+    let config = AccessTokenVerifierConfig::new(ISS, [AUD])
         .unwrap()
         .with_algorithms(algs.iter().copied())
         .unwrap();
-    Verifier::new(config, KeySet::from_jwks_json(&jwks(&f.jwks)).unwrap())
+    AccessTokenVerifier::new(config, JwksKeySet::from_jwks_json(&jwks(&f.jwks)).unwrap())
         .with_clock(Arc::new(ManualClock::new(UnixTime::from_secs(NOW))))
 }
 
-fn all(f: &Fixture) -> Verifier {
+fn all(f: &Fixture) -> AccessTokenVerifier {
     verifier(f, &Alg::ALL)
 }
 
@@ -67,7 +67,7 @@ fn valid_tokens_of_each_family_verify() {
         assert!(ok.has_scope("attach") && ok.has_scope("read"));
     }
     // The default allow-list is RS256 only.
-    let default = VerifierConfig::new(ISS, [AUD]).unwrap();
+    let default = AccessTokenVerifierConfig::new(ISS, [AUD]).unwrap();
     assert_eq!(default.algorithms(), [Alg::RS256]);
     let t =
         f.ed.token(&json!({"alg":"EdDSA","kid":"ed1"}), &good_claims());
@@ -150,7 +150,7 @@ fn psychic_ecdsa_signatures_fail() {
     }
     // P-521 (RustCrypto p521) with the RFC 7520 key: r = s = 0 and r = s = n are refused.
     let rfc = vectors("jose/rfc7520_jws_examples.json");
-    let p521 = KeySet::from_jwks_json(&jwks(&[rfc["examples"][2]["jwk"].clone()])).unwrap();
+    let p521 = JwksKeySet::from_jwks_json(&jwks(&[rfc["examples"][2]["jwk"].clone()])).unwrap();
     let h = b64(br#"{"alg":"ES512","kid":"bilbo.baggins@hobbiton.example"}"#);
     let n = "01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\
              fa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409";
@@ -233,15 +233,15 @@ fn kid_tricks_select_no_key() {
 #[test]
 fn a_key_verifies_only_its_stated_jwk_alg() {
     let rsa = TestKey::rsa_rfc7520();
-    let set = |jwk: Value| KeySet::from_jwks_json(&jwks(&[jwk])).unwrap();
-    let cfg = VerifierConfig::new(ISS, [AUD])
+    let set = |jwk: Value| JwksKeySet::from_jwks_json(&jwks(&[jwk])).unwrap();
+    let cfg = AccessTokenVerifierConfig::new(ISS, [AUD])
         .unwrap()
         .with_algorithms([Alg::RS256, Alg::PS256])
         .unwrap();
     let clock = Arc::new(ManualClock::new(UnixTime::from_secs(NOW)));
-    let pinned =
-        Verifier::new(cfg.clone(), set(rsa.jwk("k", Some("RS256")))).with_clock(clock.clone());
-    let open = Verifier::new(cfg, set(rsa.jwk("k", None))).with_clock(clock);
+    let pinned = AccessTokenVerifier::new(cfg.clone(), set(rsa.jwk("k", Some("RS256"))))
+        .with_clock(clock.clone());
+    let open = AccessTokenVerifier::new(cfg, set(rsa.jwk("k", None))).with_clock(clock);
     let ps = rsa.token(&json!({"alg":"PS256","kid":"k"}), &good_claims());
     assert_eq!(pinned.verify(&ps).unwrap_err(), Error::JwtUnknownKey);
     assert!(open.verify(&ps).is_ok());
@@ -262,7 +262,7 @@ fn a_key_verifies_only_its_stated_jwk_alg() {
         },
     ] {
         assert!(matches!(
-            KeySet::from_jwks_json(&jwks(&[bad])),
+            JwksKeySet::from_jwks_json(&jwks(&[bad])),
             Err(Error::JwksInvalid(_))
         ));
     }
@@ -279,7 +279,7 @@ fn rsa_keys_under_2048_bits_never_enter_a_key_set() {
     n2047[255] |= 1;
     let mut small2 = rsa.jwk("small2", None);
     small2["n"] = json!(b64(&n2047));
-    let set = KeySet::from_jwks_json(&jwks(&[
+    let set = JwksKeySet::from_jwks_json(&jwks(&[
         small.clone(),
         small2.clone(),
         rsa.jwk("big", None),
@@ -288,7 +288,7 @@ fn rsa_keys_under_2048_bits_never_enter_a_key_set() {
     assert_eq!(set.skipped(), 2);
     assert!(!set.contains_kid("small") && !set.contains_kid("small2") && set.contains_kid("big"));
     assert!(matches!(
-        KeySet::from_jwks_json(&jwks(&[small])),
+        JwksKeySet::from_jwks_json(&jwks(&[small])),
         Err(Error::JwksInvalid(_))
     ));
 }
@@ -327,14 +327,14 @@ fn a_required_typ_refuses_other_jwts_of_the_same_issuer() {
     // Token confusion (RFC 8725 3.11, RFC 9068 4): an ID token, or any JWT the issuer signs
     // for the same audience, must not pass where an access token is required.
     let f = fixture();
-    let config = VerifierConfig::new(ISS, [AUD])
+    let config = AccessTokenVerifierConfig::new(ISS, [AUD])
         .unwrap()
         .with_algorithms([Alg::EdDSA])
         .unwrap()
         .with_required_typ("at+jwt")
         .unwrap();
     assert_eq!(config.required_typ(), Some("at+jwt"));
-    let v = Verifier::new(config, KeySet::from_jwks_json(&jwks(&f.jwks)).unwrap())
+    let v = AccessTokenVerifier::new(config, JwksKeySet::from_jwks_json(&jwks(&f.jwks)).unwrap())
         .with_clock(Arc::new(ManualClock::new(UnixTime::from_secs(NOW))));
     let token = |typ: Option<Value>| {
         let mut header = json!({"alg":"EdDSA","kid":"ed1"});
@@ -375,7 +375,7 @@ fn a_required_typ_refuses_other_jwts_of_the_same_issuer() {
     all(&f).verify(&token(None)).unwrap();
     for bad in ["", "a b", "\u{7f}"] {
         assert!(
-            VerifierConfig::new(ISS, [AUD])
+            AccessTokenVerifierConfig::new(ISS, [AUD])
                 .unwrap()
                 .with_required_typ(bad)
                 .is_err()
@@ -439,17 +439,17 @@ fn token_without_kid_needs_exactly_one_candidate_key() {
     let rsa = TestKey::rsa_rfc7520();
     let other = TestKey::rsa_wycheproof();
     let clock = Arc::new(ManualClock::new(UnixTime::from_secs(NOW)));
-    let cfg = VerifierConfig::new(ISS, [AUD]).unwrap();
+    let cfg = AccessTokenVerifierConfig::new(ISS, [AUD]).unwrap();
     let t = rsa.token(&json!({"alg":"RS256"}), &good_claims());
-    let one = Verifier::new(
+    let one = AccessTokenVerifier::new(
         cfg.clone(),
-        KeySet::from_jwks_json(&jwks(&[rsa.jwk("a", None)])).unwrap(),
+        JwksKeySet::from_jwks_json(&jwks(&[rsa.jwk("a", None)])).unwrap(),
     )
     .with_clock(clock.clone());
     assert!(one.verify(&t).is_ok());
-    let two = Verifier::new(
+    let two = AccessTokenVerifier::new(
         cfg,
-        KeySet::from_jwks_json(&jwks(&[rsa.jwk("a", None), other.jwk("b", None)])).unwrap(),
+        JwksKeySet::from_jwks_json(&jwks(&[rsa.jwk("a", None), other.jwk("b", None)])).unwrap(),
     )
     .with_clock(clock);
     assert_eq!(two.verify(&t).unwrap_err(), Error::JwtUnknownKey);
@@ -462,9 +462,9 @@ fn header_and_claims_must_be_json_objects_not_arrays() {
     // valid claims (iss, sub, aud, exp), so only the object rule can refuse them
     // (RFC 7515 section 4, RFC 7519 section 7.2).
     let rsa = TestKey::rsa_rfc7520();
-    let v = Verifier::new(
-        VerifierConfig::new(ISS, [AUD]).unwrap(),
-        KeySet::from_jwks_json(&jwks(&[rsa.jwk("rsa1", None)])).unwrap(),
+    let v = AccessTokenVerifier::new(
+        AccessTokenVerifierConfig::new(ISS, [AUD]).unwrap(),
+        JwksKeySet::from_jwks_json(&jwks(&[rsa.jwk("rsa1", None)])).unwrap(),
     )
     .with_clock(Arc::new(ManualClock::new(UnixTime::from_secs(NOW))));
     let header_obj = br#"{"alg":"RS256"}"#.as_slice();
@@ -498,7 +498,7 @@ fn header_and_claims_must_be_json_objects_not_arrays() {
     assert!(
         bosso_auth::oidc::verify_signature_only(
             &header_array,
-            &KeySet::from_jwks_json(&jwks(&[rsa.jwk("rsa1", None)])).unwrap(),
+            &JwksKeySet::from_jwks_json(&jwks(&[rsa.jwk("rsa1", None)])).unwrap(),
             &[Alg::RS256]
         )
         .is_err()

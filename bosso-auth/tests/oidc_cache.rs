@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use bosso_auth::Error;
 use bosso_auth::oidc::{
-    Alg, JwksCache, JwksCacheConfig, JwksDocument, JwksSource, VerifierConfig,
+    AccessTokenVerifierConfig, Alg, JwksCache, JwksCacheConfig, JwksDocument, JwksSource,
     cache_control_max_age,
 };
 use bosso_token::{Clock, ManualClock, UnixTime};
@@ -66,7 +66,7 @@ struct Env {
 async fn env(keys: &[serde_json::Value], cache: JwksCacheConfig) -> Env {
     let (addr, server) = start_server(jwks(keys)).await;
     let clock = ManualClock::new(UnixTime::from_secs(NOW));
-    let cfg = VerifierConfig::new(ISS, [AUD])
+    let cfg = AccessTokenVerifierConfig::new(ISS, [AUD])
         .unwrap()
         .with_algorithms(Alg::ALL)
         .unwrap();
@@ -382,7 +382,7 @@ fn cache_control_parsing() {
 
 #[test]
 fn cache_config_is_validated() {
-    let cfg = VerifierConfig::new(ISS, [AUD]).unwrap();
+    let cfg = AccessTokenVerifierConfig::new(ISS, [AUD]).unwrap();
     let src = bosso_auth::oidc::StaticJwksSource::new(b"{}".to_vec());
     let bad = JwksCacheConfig {
         min_ttl: Duration::ZERO,

@@ -13,7 +13,9 @@ mod oidc_support;
 use std::sync::Arc;
 
 use bosso_auth::Error;
-use bosso_auth::oidc::{KeySet, MAX_LEEWAY_SECS, MAX_NUMERIC_DATE, Verifier, VerifierConfig};
+use bosso_auth::oidc::{
+    AccessTokenVerifier, AccessTokenVerifierConfig, JwksKeySet, MAX_LEEWAY_SECS, MAX_NUMERIC_DATE,
+};
 use bosso_token::{ManualClock, UnixTime};
 use oidc_support::*;
 use serde_json::{Value, json};
@@ -21,21 +23,21 @@ use serde_json::{Value, json};
 struct Env {
     key: TestKey,
     clock: ManualClock,
-    verifier: Verifier,
+    verifier: AccessTokenVerifier,
 }
 
 fn env(leeway: u64) -> Env {
     let key = TestKey::ed25519();
     let clock = ManualClock::new(UnixTime::from_secs(NOW));
-    let cfg = VerifierConfig::new(ISS, [AUD, "bosso-admin"])
+    let cfg = AccessTokenVerifierConfig::new(ISS, [AUD, "bosso-admin"])
         .unwrap()
         .with_algorithms([bosso_auth::oidc::Alg::EdDSA])
         .unwrap()
         .with_leeway_secs(leeway)
         .unwrap();
-    let verifier = Verifier::new(
+    let verifier = AccessTokenVerifier::new(
         cfg,
-        KeySet::from_jwks_json(&jwks(&[key.jwk("k", None)])).unwrap(),
+        JwksKeySet::from_jwks_json(&jwks(&[key.jwk("k", None)])).unwrap(),
     )
     .with_clock(Arc::new(clock.clone()));
     Env {
@@ -271,15 +273,15 @@ fn nbf_and_iat_in_the_future_are_refused_beyond_the_leeway() {
 #[test]
 fn leeway_is_bounded() {
     assert_eq!(MAX_LEEWAY_SECS, 120);
-    let cfg = VerifierConfig::new(ISS, [AUD]).unwrap();
+    let cfg = AccessTokenVerifierConfig::new(ISS, [AUD]).unwrap();
     assert_eq!(cfg.leeway_secs(), 30);
     assert!(cfg.clone().with_leeway_secs(120).is_ok());
     assert!(matches!(
         cfg.with_leeway_secs(121),
         Err(Error::InvalidConfig(_))
     ));
-    assert!(VerifierConfig::new("", [AUD]).is_err());
-    assert!(VerifierConfig::new(ISS, Vec::<String>::new()).is_err());
+    assert!(AccessTokenVerifierConfig::new("", [AUD]).is_err());
+    assert!(AccessTokenVerifierConfig::new(ISS, Vec::<String>::new()).is_err());
 }
 
 #[test]

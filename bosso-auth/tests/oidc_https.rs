@@ -15,7 +15,9 @@ mod oidc_support;
 use std::sync::Arc;
 
 use bosso_auth::Error;
-use bosso_auth::oidc::{Alg, HttpsJwksSource, HttpsOptions, JwksCache, JwksSource, VerifierConfig};
+use bosso_auth::oidc::{
+    AccessTokenVerifierConfig, Alg, HttpsJwksSource, HttpsOptions, JwksCache, JwksSource,
+};
 use oidc_support::server;
 use oidc_support::*;
 use serde_json::json;
@@ -106,7 +108,7 @@ async fn discovery_then_jwks_over_loopback_tls() {
     let doc = source.fetch().await.unwrap();
     assert_eq!(doc.max_age, Some(std::time::Duration::from_secs(300)));
 
-    let cfg = VerifierConfig::new(base.clone(), [AUD])
+    let cfg = AccessTokenVerifierConfig::new(base.clone(), [AUD])
         .unwrap()
         .with_algorithms([Alg::EdDSA])
         .unwrap();
@@ -190,7 +192,7 @@ async fn plain_http_on_loopback_works_end_to_end_only_after_the_opt_in() {
         assert!(options.plain_http.allowed_on_loopback());
         let source = HttpsJwksSource::discover(&base, options).await.unwrap();
         assert_eq!(source.jwks_uri(), format!("{base}/jwks"));
-        let cfg = VerifierConfig::new(base.clone(), [AUD])
+        let cfg = AccessTokenVerifierConfig::new(base.clone(), [AUD])
             .unwrap()
             .with_algorithms([Alg::EdDSA])
             .unwrap();

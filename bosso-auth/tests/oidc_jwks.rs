@@ -13,17 +13,17 @@ mod oidc_support;
 use std::sync::Arc;
 
 use bosso_auth::Error;
-use bosso_auth::oidc::{Alg, KeySet, Verifier, VerifierConfig};
+use bosso_auth::oidc::{AccessTokenVerifier, AccessTokenVerifierConfig, Alg, JwksKeySet};
 use bosso_token::{ManualClock, UnixTime};
 use oidc_support::*;
 use serde_json::{Value, json};
 
-fn verifier(keys: &[Value]) -> Verifier {
-    let cfg = VerifierConfig::new(ISS, [AUD])
+fn verifier(keys: &[Value]) -> AccessTokenVerifier {
+    let cfg = AccessTokenVerifierConfig::new(ISS, [AUD])
         .unwrap()
         .with_algorithms(Alg::ALL)
         .unwrap();
-    Verifier::new(cfg, KeySet::from_jwks_json(&jwks(keys)).unwrap())
+    AccessTokenVerifier::new(cfg, JwksKeySet::from_jwks_json(&jwks(keys)).unwrap())
         .with_clock(Arc::new(ManualClock::new(UnixTime::from_secs(NOW))))
 }
 
@@ -53,7 +53,7 @@ fn es384_verifies_with_a_p384_key_and_only_with_it() {
     assert_eq!(v.verify(&es384_on_p256).unwrap_err(), Error::JwtUnknownKey);
     // A P-384 JWK that states another algorithm is unusable.
     assert!(matches!(
-        KeySet::from_jwks_json(&jwks(&[p384.jwk("p384", Some("ES256"))])),
+        JwksKeySet::from_jwks_json(&jwks(&[p384.jwk("p384", Some("ES256"))])),
         Err(Error::JwksInvalid(_))
     ));
     let pinned = verifier(&[p384.jwk("p384", Some("ES384"))]);
@@ -75,11 +75,11 @@ fn padded_jwks(key: &Value, len: usize) -> Vec<u8> {
 fn jwks_documents_above_256_kib_are_refused() {
     let key = TestKey::ed25519().jwk("k", None);
     let at_cap = padded_jwks(&key, 256 * 1024);
-    assert_eq!(KeySet::from_jwks_json(&at_cap).unwrap().len(), 1);
+    assert_eq!(JwksKeySet::from_jwks_json(&at_cap).unwrap().len(), 1);
     // One byte more is refused on its size, although it is the same valid document.
     let over = padded_jwks(&key, 256 * 1024 + 1);
     assert_eq!(
-        KeySet::from_jwks_json(&over).unwrap_err(),
+        JwksKeySet::from_jwks_json(&over).unwrap_err(),
         Error::JwksInvalid("document too large")
     );
 }
@@ -92,7 +92,7 @@ fn ec_coordinates_must_have_exactly_the_field_length() {
     ];
     for (good, len) in curves {
         assert_eq!(
-            KeySet::from_jwks_json(&jwks(std::slice::from_ref(&good)))
+            JwksKeySet::from_jwks_json(&jwks(std::slice::from_ref(&good)))
                 .unwrap()
                 .len(),
             1
@@ -115,7 +115,7 @@ fn ec_coordinates_must_have_exactly_the_field_length() {
             bad["y"] = json!(cy);
             assert!(
                 matches!(
-                    KeySet::from_jwks_json(&jwks(&[bad])),
+                    JwksKeySet::from_jwks_json(&jwks(&[bad])),
                     Err(Error::JwksInvalid(_))
                 ),
                 "curve of {len} bytes"
@@ -162,11 +162,11 @@ fn small_order_ed25519_keys_never_enter_a_key_set() {
             x[31] |= sign;
             let jwk = json!({"kty":"OKP","crv":"Ed25519","kid":"weak","x":b64(&x)});
             assert!(matches!(
-                KeySet::from_jwks_json(&jwks(std::slice::from_ref(&jwk))),
+                JwksKeySet::from_jwks_json(&jwks(std::slice::from_ref(&jwk))),
                 Err(Error::JwksInvalid(_))
             ));
             let good = TestKey::ed25519().jwk("good", None);
-            let set = KeySet::from_jwks_json(&jwks(&[jwk, good])).unwrap();
+            let set = JwksKeySet::from_jwks_json(&jwks(&[jwk, good])).unwrap();
             assert_eq!((set.len(), set.skipped()), (1, 1), "{hex}");
         }
     }

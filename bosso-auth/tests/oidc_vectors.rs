@@ -11,12 +11,12 @@
 mod oidc_support;
 
 use bosso_auth::Error;
-use bosso_auth::oidc::{Alg, KeySet, verify_signature_only};
+use bosso_auth::oidc::{Alg, JwksKeySet, verify_signature_only};
 use oidc_support::*;
 use serde_json::Value;
 
-fn set(jwk: &Value) -> KeySet {
-    KeySet::from_jwks_json(&jwks(std::slice::from_ref(jwk))).unwrap()
+fn set(jwk: &Value) -> JwksKeySet {
+    JwksKeySet::from_jwks_json(&jwks(std::slice::from_ref(jwk))).unwrap()
 }
 
 fn rfc7515(id: &str) -> Value {
@@ -81,7 +81,7 @@ fn rfc7515_a1_hs256_and_a5_none_are_refused() {
     // The A.1 HMAC key is a symmetric `oct` key: never a verification key.
     let hs = rfc7515("RFC7515-A.1");
     assert!(matches!(
-        KeySet::from_jwks_json(&jwks(&[hs["jwk"].clone()])),
+        JwksKeySet::from_jwks_json(&jwks(&[hs["jwk"].clone()])),
         Err(Error::JwksInvalid(_))
     ));
 }
@@ -135,7 +135,7 @@ fn wycheproof_json_web_signature() {
     for g in v["testGroups"].as_array().unwrap() {
         let keys = g
             .get("public")
-            .map(|p| KeySet::from_jwks_json(&jwks(std::slice::from_ref(p))));
+            .map(|p| JwksKeySet::from_jwks_json(&jwks(std::slice::from_ref(p))));
         for t in g["tests"].as_array().unwrap() {
             let Some(jws) = t["jws"].as_str() else {
                 // JSON-serialized JWS objects are not compact tokens: must be refused.

@@ -15,7 +15,7 @@
 
 use base64::Engine as _;
 use bosso_token::{
-    AttachClaims, AttachToken, Audience, Expected, ReplayStore, VerificationKeys, Verifier,
+    AttachClaims, AttachToken, AttachVerifier, Audience, Expected, ReplayStore, VerificationKeys,
 };
 
 use crate::channel::{Channel, ChannelBinding};
@@ -53,7 +53,7 @@ pub fn seal_attach(channel: &mut Channel, token: &AttachToken) -> Result<Vec<u8>
 /// channel.
 pub struct AwaitingAttach {
     channel: Channel,
-    verifier: Verifier,
+    verifier: AttachVerifier,
 }
 
 impl std::fmt::Debug for AwaitingAttach {
@@ -71,7 +71,7 @@ impl AwaitingAttach {
         let audience = channel_audience(&channel.channel_binding())?;
         Ok(Self {
             channel,
-            verifier: Verifier::new(keys, audience),
+            verifier: AttachVerifier::new(keys, audience),
         })
     }
 

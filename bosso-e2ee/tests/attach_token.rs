@@ -29,7 +29,7 @@ struct Web {
 impl Web {
     /// The web app mints, after its ownership check, for the channel the client names.
     fn mint_for(&self, channel: &Channel) -> AttachToken {
-        let minter = Minter::new(
+        let minter = AttachMinter::new(
             self.ring.active().clone(),
             channel_audience(&channel.channel_binding()).unwrap(),
         );
@@ -122,7 +122,7 @@ fn replay_plain_audience_wrong_scope_and_data_first_are_refused() {
 
     // A genuine token for the web service's audience, not for this channel.
     let (mut client, daemon) = pair(&keys);
-    let plain = Minter::new(web.ring.active().clone(), Audience::new("bosso").unwrap())
+    let plain = AttachMinter::new(web.ring.active().clone(), Audience::new("bosso").unwrap())
         .mint(&scope())
         .unwrap();
     let f = seal_attach(&mut client, &plain).unwrap();

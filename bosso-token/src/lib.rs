@@ -22,8 +22,8 @@
 //! // Once, at startup: a key ring, a minter and a verifier for audience "bosso".
 //! let ring = KeyRing::new(SigningKey::generate_ed25519(KeyId::new("2026-11")?)?);
 //! let audience = Audience::new("bosso")?;
-//! let minter = Minter::new(ring.active().clone(), audience.clone());
-//! let verifier = Verifier::new(ring.verification_keys(), audience);
+//! let minter = AttachMinter::new(ring.active().clone(), audience.clone());
+//! let verifier = AttachVerifier::new(ring.verification_keys(), audience);
 //! let replay = MemoryReplayStore::new();
 //!
 //! // The web app, after its ownership check: mint for one chat.
@@ -88,14 +88,14 @@ pub use id::{
 };
 pub use jwk::MAX_JWKS_LEN;
 pub use key::{KeyRing, MIN_HMAC_KEY_LEN, SigningKey, VerificationKey, VerificationKeys};
-pub use mint::{AttachToken, DEFAULT_TTL_SECS, MAX_TTL_SECS, Minter};
+pub use mint::{AttachMinter, AttachToken, DEFAULT_TTL_SECS, MAX_TTL_SECS};
 pub use replay::{Consumption, DEFAULT_REPLAY_CAPACITY, MemoryReplayStore, ReplayStore};
 #[cfg(feature = "redis")]
 pub use replay_redis::{DEFAULT_REDIS_TIMEOUT, RedisReplayStore};
 pub use time::{Clock, ManualClock, SystemClock, UnixTime};
 pub use verify::{
-    DEFAULT_LEEWAY_SECS, MAX_LEEWAY_SECS, REPLAY_MARGIN_SECS, UnverifiedToken, VerifiedToken,
-    Verifier,
+    AttachVerifier, DEFAULT_LEEWAY_SECS, MAX_LEEWAY_SECS, REPLAY_MARGIN_SECS, UnverifiedToken,
+    VerifiedToken,
 };
 
 /// Deterministic minting for reproducing `SPEC.md`'s test vectors in tests and in other

@@ -58,7 +58,7 @@ impl fmt::Debug for AttachToken {
 /// Mints tokens with one signing key for one audience.
 ///
 /// Mint only after the host's ownership check passed (bosso-auth's gate does both).
-pub struct Minter {
+pub struct AttachMinter {
     key: Arc<SigningKey>,
     audience: Audience,
     ttl: u64,
@@ -66,9 +66,9 @@ pub struct Minter {
     ids: TokenIdSource,
 }
 
-impl fmt::Debug for Minter {
+impl fmt::Debug for AttachMinter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Minter")
+        f.debug_struct("AttachMinter")
             .field("key", &self.key)
             .field("audience", &self.audience)
             .field("ttl", &self.ttl)
@@ -76,7 +76,7 @@ impl fmt::Debug for Minter {
     }
 }
 
-impl Minter {
+impl AttachMinter {
     /// A minter with the default five-minute lifetime and the system clock.
     pub fn new(key: Arc<SigningKey>, audience: Audience) -> Self {
         Self {

@@ -24,7 +24,7 @@ pub const REPLAY_MARGIN_SECS: u64 = 60;
 /// A token string that has passed the size cap and been decoded, but not verified.
 ///
 /// It exposes only what is needed to pick a key (version and key id). Its claims are not
-/// reachable: they are attacker-controlled until [`Verifier::verify`] has checked them.
+/// reachable: they are attacker-controlled until [`AttachVerifier::verify`] has checked them.
 pub struct UnverifiedToken {
     decoded: Decoded,
 }
@@ -115,7 +115,7 @@ impl VerifiedToken {
 }
 
 /// Verifies attach tokens for one audience against a set of keys that can be swapped live.
-pub struct Verifier {
+pub struct AttachVerifier {
     keys: RwLock<Arc<VerificationKeys>>,
     audience: Audience,
     leeway: u64,
@@ -123,9 +123,9 @@ pub struct Verifier {
     clock: Arc<dyn Clock>,
 }
 
-impl fmt::Debug for Verifier {
+impl fmt::Debug for AttachVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Verifier")
+        f.debug_struct("AttachVerifier")
             .field("audience", &self.audience)
             .field("leeway", &self.leeway)
             .field("max_lifetime", &self.max_lifetime)
@@ -133,7 +133,7 @@ impl fmt::Debug for Verifier {
     }
 }
 
-impl Verifier {
+impl AttachVerifier {
     /// A verifier with the default leeway (30 s), lifetime cap (5 min) and the system clock.
     pub fn new(keys: VerificationKeys, audience: Audience) -> Self {
         Self {
@@ -176,7 +176,7 @@ impl Verifier {
         *self.keys.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(keys);
     }
 
-    /// Parses and verifies `token`; see [`Verifier::verify`].
+    /// Parses and verifies `token`; see [`AttachVerifier::verify`].
     pub fn verify_str(&self, token: &str, expected: &Expected) -> Result<VerifiedToken, Error> {
         self.verify(UnverifiedToken::parse(token)?, expected)
     }
@@ -184,7 +184,7 @@ impl Verifier {
     /// Verifies, in this order: known key id for the token's version, signature (constant
     /// time for HMAC), audience, issued-at not in the future beyond leeway, expiry within
     /// leeway, lifetime cap, then the expected scope. Single use is the next step,
-    /// [`VerifiedToken::consume`]; [`Verifier::verify_and_consume`] does both.
+    /// [`VerifiedToken::consume`]; [`AttachVerifier::verify_and_consume`] does both.
     pub fn verify(
         &self,
         token: UnverifiedToken,
@@ -229,7 +229,7 @@ impl Verifier {
         })
     }
 
-    /// [`Verifier::verify_str`] then [`VerifiedToken::consume`]: the whole check an upgrade needs.
+    /// [`AttachVerifier::verify_str`] then [`VerifiedToken::consume`]: the whole check an upgrade needs.
     pub async fn verify_and_consume<S: ReplayStore>(
         &self,
         token: &str,

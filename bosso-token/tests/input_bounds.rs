@@ -35,11 +35,11 @@ fn hmac_keys_shorter_than_32_bytes_are_refused() {
 
 const KEY: [u8; 32] = [0x42; 32];
 
-fn verifier() -> Verifier {
+fn verifier() -> AttachVerifier {
     let mut keys = VerificationKeys::new();
     let mac = SigningKey::hmac_from_bytes(KeyId::new("k").unwrap(), KEY.to_vec().into()).unwrap();
     keys.insert(mac.verification_key()).unwrap();
-    Verifier::new(keys, Audience::new("bosso").unwrap())
+    AttachVerifier::new(keys, Audience::new("bosso").unwrap())
         .with_clock(Arc::new(ManualClock::new(UnixTime::from_secs(T0))))
 }
 

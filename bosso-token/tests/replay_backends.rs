@@ -61,8 +61,9 @@ async fn suite<S: ReplayStore + 'static>(store: Arc<S>, base: u128) {
     assert_eq!(fresh, 1);
     // Through the verifier: a real token works once.
     let f = hmac();
-    let clockless = Verifier::new(f.ring.verification_keys(), Audience::new("bosso").unwrap());
-    let minter = Minter::new(f.ring.active().clone(), Audience::new("bosso").unwrap());
+    let clockless =
+        AttachVerifier::new(f.ring.verification_keys(), Audience::new("bosso").unwrap());
+    let minter = AttachMinter::new(f.ring.active().clone(), Audience::new("bosso").unwrap());
     let t = minter
         .mint(&scope("alice", "s", "c", Permission::Viewer))
         .unwrap();
@@ -184,8 +185,9 @@ mod redis_backend {
             );
             // A token verified while Redis is down is refused, never admitted.
             let f = hmac();
-            let v = Verifier::new(f.ring.verification_keys(), Audience::new("bosso").unwrap());
-            let m = Minter::new(f.ring.active().clone(), Audience::new("bosso").unwrap());
+            let v =
+                AttachVerifier::new(f.ring.verification_keys(), Audience::new("bosso").unwrap());
+            let m = AttachMinter::new(f.ring.active().clone(), Audience::new("bosso").unwrap());
             let t = m.mint(&scope("a", "s", "c", Permission::Viewer)).unwrap();
             assert!(
                 v.verify_and_consume(t.expose_secret(), &Expected::any_scope(), &store)

@@ -251,11 +251,11 @@ fn a_strict_verifier_does_not_shorten_the_window_of_a_lenient_one() {
     let f = ed25519();
     let store = MemoryReplayStore::with_capacity(64).with_clock(Arc::new(f.clock.clone()));
     let aud = Audience::new("bosso").unwrap();
-    let strict = Verifier::new(f.ring.verification_keys(), aud.clone())
+    let strict = AttachVerifier::new(f.ring.verification_keys(), aud.clone())
         .with_leeway(0)
         .unwrap()
         .with_clock(Arc::new(f.clock.clone()));
-    let lenient = Verifier::new(f.ring.verification_keys(), aud)
+    let lenient = AttachVerifier::new(f.ring.verification_keys(), aud)
         .with_leeway(MAX_LEEWAY_SECS)
         .unwrap()
         .with_clock(Arc::new(f.clock.clone()));

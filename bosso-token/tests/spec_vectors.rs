@@ -39,7 +39,7 @@ struct Setup {
     doc: Value,
     ed: SigningKey,
     hmac: SigningKey,
-    verifier: Verifier,
+    verifier: AttachVerifier,
 }
 
 fn setup() -> Setup {
@@ -64,7 +64,7 @@ fn setup() -> Setup {
     keys.insert(ed.verification_key()).unwrap();
     keys.insert(hmac.verification_key()).unwrap();
     let clock = ManualClock::new(UnixTime::from_secs(doc["verify_at"].as_u64().unwrap()));
-    let verifier = Verifier::new(
+    let verifier = AttachVerifier::new(
         keys,
         Audience::new(doc["audience"].as_str().unwrap()).unwrap(),
     )

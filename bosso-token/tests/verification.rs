@@ -85,32 +85,32 @@ fn leeway_and_lifetime_bounds_are_enforced_in_config() {
     let f = ed25519();
     let aud = Audience::new("bosso").unwrap();
     assert!(
-        Verifier::new(f.ring.verification_keys(), aud.clone())
+        AttachVerifier::new(f.ring.verification_keys(), aud.clone())
             .with_leeway(61)
             .is_err()
     );
     assert!(
-        Verifier::new(f.ring.verification_keys(), aud.clone())
+        AttachVerifier::new(f.ring.verification_keys(), aud.clone())
             .with_leeway(60)
             .is_ok()
     );
     assert!(
-        Verifier::new(f.ring.verification_keys(), aud.clone())
+        AttachVerifier::new(f.ring.verification_keys(), aud.clone())
             .with_max_lifetime(0)
             .is_err()
     );
     assert!(
-        Verifier::new(f.ring.verification_keys(), aud.clone())
+        AttachVerifier::new(f.ring.verification_keys(), aud.clone())
             .with_max_lifetime(901)
             .is_err()
     );
     assert!(
-        Minter::new(f.ring.active().clone(), aud.clone())
+        AttachMinter::new(f.ring.active().clone(), aud.clone())
             .with_ttl(901)
             .is_err()
     );
     assert!(
-        Minter::new(f.ring.active().clone(), aud)
+        AttachMinter::new(f.ring.active().clone(), aud)
             .with_ttl(0)
             .is_err()
     );
@@ -120,7 +120,7 @@ fn leeway_and_lifetime_bounds_are_enforced_in_config() {
 fn lifetime_cap_applies_to_correctly_signed_tokens() {
     let f = ed25519();
     let aud = Audience::new("bosso").unwrap();
-    let long = Minter::new(f.ring.active().clone(), aud)
+    let long = AttachMinter::new(f.ring.active().clone(), aud)
         .with_ttl(600)
         .unwrap()
         .with_clock(Arc::new(f.clock.clone()));
@@ -136,7 +136,7 @@ fn lifetime_cap_applies_to_correctly_signed_tokens() {
 #[test]
 fn wrong_audience_is_refused() {
     let f = ed25519();
-    let other = Minter::new(f.ring.active().clone(), Audience::new("not-bosso").unwrap())
+    let other = AttachMinter::new(f.ring.active().clone(), Audience::new("not-bosso").unwrap())
         .with_clock(Arc::new(f.clock.clone()));
     let t = other.mint(&alice()).unwrap();
     assert_eq!(
@@ -180,8 +180,10 @@ fn algorithm_is_fixed_by_version_even_with_same_kid() {
     let aud = Audience::new("bosso").unwrap();
     let mut only_ed = VerificationKeys::new();
     only_ed.insert(ed.verification_key()).unwrap();
-    let v = Verifier::new(only_ed, aud.clone());
-    let t = Minter::new(Arc::new(mac), aud).mint(&alice()).unwrap();
+    let v = AttachVerifier::new(only_ed, aud.clone());
+    let t = AttachMinter::new(Arc::new(mac), aud)
+        .mint(&alice())
+        .unwrap();
     assert_eq!(
         v.verify_str(t.expose_secret(), &Expected::any_scope())
             .unwrap_err(),
@@ -199,7 +201,7 @@ fn rotation_keeps_old_tokens_valid_until_retired() {
         .unwrap();
     f.verifier.set_keys(f.ring.verification_keys());
     let new_minter =
-        Minter::new(f.ring.active().clone(), aud).with_clock(Arc::new(f.clock.clone()));
+        AttachMinter::new(f.ring.active().clone(), aud).with_clock(Arc::new(f.clock.clone()));
     let new = new_minter.mint(&alice()).unwrap();
     assert!(
         f.verifier
@@ -245,7 +247,7 @@ fn public_keys_round_trip_through_jwks_and_verify_elsewhere() {
     assert_eq!(v["keys"][0]["crv"], "Ed25519");
     assert_eq!(v["keys"][0]["kid"], "ed-1");
     let imported = VerificationKeys::from_jwks_json(&json).unwrap();
-    let remote = Verifier::new(imported, Audience::new("bosso").unwrap())
+    let remote = AttachVerifier::new(imported, Audience::new("bosso").unwrap())
         .with_clock(Arc::new(f.clock.clone()));
     let t = f.minter.mint(&alice()).unwrap();
     assert!(

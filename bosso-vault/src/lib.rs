@@ -4,7 +4,7 @@
 //! encrypted, authenticated vault file whose key is a per-install random key (in its own
 //! `0600` file) or a user passphrase (Argon2id). A plaintext file is used only after an
 //! explicit [`PlaintextFileStore::allow_insecure`] call, which logs a warning. Server-side
-//! secrets are sealed with an envelope [`Keyset`]: key ids in every ciphertext, mandatory
+//! secrets are sealed with an envelope [`EnvelopeKeyset`]: key ids in every ciphertext, mandatory
 //! associated data naming the context (tenant, table, column, row), per-tenant keys, rotation
 //! and re-encryption, and the keyset itself sealed under a key-encryption key.
 //!
@@ -31,10 +31,10 @@
 //! Envelope encryption of a database column:
 //!
 //! ```
-//! use bosso_vault::envelope::{Context, Keyset, TenantId};
+//! use bosso_vault::envelope::{Context, EnvelopeKeyset, TenantId};
 //!
 //! # fn demo() -> Result<(), bosso_vault::Error> {
-//! let mut keyset = Keyset::generate()?;
+//! let mut keyset = EnvelopeKeyset::generate()?;
 //! let ctx = Context::new(TenantId::new("acme")?, "integrations", "api_key", "42")?;
 //! let ct = keyset.encrypt(&ctx, b"sk_live_example")?;
 //! keyset.rotate()?; // new primary; old ciphertexts still decrypt
@@ -61,7 +61,7 @@ mod plaintext;
 mod store;
 
 pub use default::{BackendChoice, DefaultOptions, DefaultStore, open_default};
-pub use envelope::Keyset;
+pub use envelope::EnvelopeKeyset;
 pub use error::Error;
 pub use file::EncryptedFileStore;
 pub use file::format::{KdfParams, MAX_ENTRIES, MAX_VALUE_LEN, VaultFileInfo, inspect_vault_file};
@@ -73,10 +73,10 @@ pub use keyring_store::KeyringStore;
 pub use memory::MemoryStore;
 pub use name::{EntryName, MAX_NAME_LEN};
 pub use plaintext::{InsecureOptIn, PlaintextFileStore, inspect_plaintext_file};
-pub use store::{Backend, SecretBytes, SecretStore};
 /// The `secrecy` crate this API is written in (`SecretBytes`, `SecretString`,
 /// `ExposeSecret`), so callers use the same version without depending on it themselves.
 pub use secrecy;
+pub use store::{Backend, SecretBytes, SecretStore};
 
 // The README's snippets run as doctests, so a stale one fails `cargo test`.
 #[cfg(doctest)]

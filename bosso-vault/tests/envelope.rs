@@ -11,9 +11,9 @@ mod common;
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use bosso_vault::envelope::{
     CIPHERTEXT_OVERHEAD, CiphertextHeader, Context, KeyEncryptionKey, KeyStatus, LocalKek,
-    SealedKeyset, StoreKek, TenantId,
+    SealedEnvelopeKeyset, StoreKek, TenantId,
 };
-use bosso_vault::{Error, Keyset, MemoryStore};
+use bosso_vault::{EnvelopeKeyset, Error, MemoryStore};
 use common::{block_on, name};
 
 fn ctx(tenant: &str, row: &str) -> Context {
@@ -28,7 +28,7 @@ fn ctx(tenant: &str, row: &str) -> Context {
 
 #[test]
 fn round_trip_and_size() {
-    let ks = Keyset::generate().unwrap();
+    let ks = EnvelopeKeyset::generate().unwrap();
     for len in [0usize, 1, 64, 1024] {
         let pt = vec![0xA5u8; len];
         let ct = ks.encrypt(&ctx("acme", "1"), &pt).unwrap();
@@ -47,7 +47,7 @@ fn context_is_mandatory_and_bound() {
     assert!(Context::new(TenantId::new("t").unwrap(), "", "c", "r").is_err());
     assert!(Context::new(TenantId::new("t").unwrap(), "t", "c", "").is_err());
     assert!(TenantId::new("").is_err());
-    let ks = Keyset::generate().unwrap();
+    let ks = EnvelopeKeyset::generate().unwrap();
     let t = TenantId::new("acme").unwrap();
     let ct = ks.encrypt(&ctx("acme", "42"), b"sk_live").unwrap();
     let others = [
@@ -68,7 +68,7 @@ fn context_is_mandatory_and_bound() {
 
 #[test]
 fn every_single_byte_change_of_a_ciphertext_fails() {
-    let ks = Keyset::generate().unwrap();
+    let ks = EnvelopeKeyset::generate().unwrap();
     let c = ctx("acme", "1");
     let ct = ks.encrypt(&c, b"a secret of some length").unwrap();
     for i in 0..ct.len() {
@@ -85,7 +85,7 @@ fn every_single_byte_change_of_a_ciphertext_fails() {
 
 #[test]
 fn rotation_keeps_old_data_readable_and_reencrypt_moves_it() {
-    let mut ks = Keyset::generate().unwrap();
+    let mut ks = EnvelopeKeyset::generate().unwrap();
     let old = ks.primary();
     let rows: Vec<Context> = (0..10).map(|i| ctx("acme", &i.to_string())).collect();
     let mut cts: Vec<Vec<u8>> = rows
@@ -148,11 +148,11 @@ fn rotation_keeps_old_data_readable_and_reencrypt_moves_it() {
 
 #[test]
 fn primary_is_protected_and_unknown_keys_are_reported() {
-    let mut ks = Keyset::generate().unwrap();
+    let mut ks = EnvelopeKeyset::generate().unwrap();
     let p = ks.primary();
     assert!(matches!(ks.disable(p), Err(Error::PrimaryKey(_))));
     assert!(matches!(ks.destroy(p), Err(Error::PrimaryKey(_))));
-    let other = Keyset::generate().unwrap();
+    let other = EnvelopeKeyset::generate().unwrap();
     let ct = other.encrypt(&ctx("acme", "1"), b"x").unwrap();
     assert!(matches!(
         ks.decrypt(&ctx("acme", "1"), &ct),
@@ -175,7 +175,7 @@ fn hex(b: &[u8]) -> String {
 #[test]
 fn ciphertext_matches_the_spec_with_independent_code() {
     let kek = LocalKek::generate().unwrap();
-    let ks = Keyset::generate().unwrap();
+    let ks = EnvelopeKeyset::generate().unwrap();
     let sealed = block_on(ks.seal(&kek, "test")).unwrap();
     let plain = block_on(kek.unwrap(sealed.as_bytes(), b"bosso-vault/keyset/v1/test")).unwrap();
     // Serialized keyset: magic(8) version(1) primary(4) count(2) then id(4) status(1) key(32).
@@ -226,13 +226,13 @@ fn ciphertext_matches_the_spec_with_independent_code() {
 #[test]
 fn sealed_keyset_round_trip_and_tamper() {
     block_on(async {
-        let mut ks = Keyset::generate().unwrap();
+        let mut ks = EnvelopeKeyset::generate().unwrap();
         let old = ks.primary();
         ks.rotate().unwrap();
         ks.disable(old).unwrap();
         let kek = LocalKek::generate().unwrap();
         let sealed = ks.seal(&kek, "tenant-db").await.unwrap();
-        let back = SealedKeyset::from_bytes(sealed.as_bytes().to_vec())
+        let back = SealedEnvelopeKeyset::from_bytes(sealed.as_bytes().to_vec())
             .open(&kek, "tenant-db")
             .await
             .unwrap();
@@ -252,7 +252,7 @@ fn sealed_keyset_round_trip_and_tamper() {
             let mut b = sealed.as_bytes().to_vec();
             b[i] ^= 1;
             assert!(
-                SealedKeyset::from_bytes(b)
+                SealedEnvelopeKeyset::from_bytes(b)
                     .open(&kek, "tenant-db")
                     .await
                     .is_err(),
@@ -267,7 +267,7 @@ fn kek_from_a_secret_store() {
     block_on(async {
         let store = MemoryStore::default();
         let kek = StoreKek::new(store, name("keyset-kek"));
-        let ks = Keyset::generate().unwrap();
+        let ks = EnvelopeKeyset::generate().unwrap();
         // wrap never invents a key either: the KEK is created by an explicit init.
         assert!(matches!(
             ks.seal(&kek, "main").await,
@@ -291,8 +291,8 @@ fn kek_from_a_secret_store() {
 
 #[test]
 fn keyset_parser_rejects_bad_input() {
-    assert!(Keyset::from_bytes(b"").is_err());
-    assert!(Keyset::from_bytes(b"BOSSOKST\x01\x00\x00\x00\x01\x00\x00").is_err());
+    assert!(EnvelopeKeyset::from_bytes(b"").is_err());
+    assert!(EnvelopeKeyset::from_bytes(b"BOSSOKST\x01\x00\x00\x00\x01\x00\x00").is_err());
     assert!(CiphertextHeader::parse(&[1, 0, 0, 0, 0]).is_err());
     assert!(CiphertextHeader::parse(&[1, 0, 0, 0, 1]).is_err());
 }
@@ -354,7 +354,10 @@ fn concurrent_seals_on_a_fresh_store_kek_both_open() {
             },
             name("keyset-kek"),
         );
-        let (k1, k2) = (Keyset::generate().unwrap(), Keyset::generate().unwrap());
+        let (k1, k2) = (
+            EnvelopeKeyset::generate().unwrap(),
+            EnvelopeKeyset::generate().unwrap(),
+        );
         let (s1, s2) = tokio::join!(
             async {
                 kek.init().await?;
@@ -378,7 +381,7 @@ fn concurrent_seals_on_a_fresh_store_kek_both_open() {
 fn destroy_does_not_reach_older_sealed_copies() {
     block_on(async {
         let kek = LocalKek::generate().unwrap();
-        let mut ks = Keyset::generate().unwrap();
+        let mut ks = EnvelopeKeyset::generate().unwrap();
         let old = ks.primary();
         let c = ctx("acme", "1");
         let ct = ks.encrypt(&c, b"payload").unwrap();

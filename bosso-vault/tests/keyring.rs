@@ -11,7 +11,7 @@
 
 mod common;
 
-use bosso_vault::envelope::{Keyset, StoreKek};
+use bosso_vault::envelope::{EnvelopeKeyset, StoreKek};
 use bosso_vault::{Backend, KeyringStore, SecretStore};
 use common::{block_on, exercise, name, secret};
 use secrecy::ExposeSecret;
@@ -49,7 +49,7 @@ fn services_are_isolated() {
 fn keyset_kek_in_the_os_store() {
     let kek = StoreKek::new(KeyringStore::mock("bosso-test").unwrap(), name("kek"));
     block_on(kek.init()).unwrap();
-    let ks = Keyset::generate().unwrap();
+    let ks = EnvelopeKeyset::generate().unwrap();
     let sealed = block_on(ks.seal(&kek, "main")).unwrap();
     assert_eq!(
         block_on(sealed.open(&kek, "main")).unwrap().primary(),

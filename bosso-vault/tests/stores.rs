@@ -464,7 +464,10 @@ fn errors_never_echo_secrets() {
     std::fs::write(&k, format!("BOSSOKEY\x01{SECRET}")).unwrap();
     std::fs::set_permissions(&k, std::fs::Permissions::from_mode(0o600)).unwrap();
     check(EncryptedFileStore::create(dir.path().join("kv"), KeySource::KeyFile(k)).unwrap_err());
-    check(bosso_vault::Keyset::from_bytes(format!("BOSSOKST\x01{SECRET}").as_bytes()).unwrap_err());
+    check(
+        bosso_vault::EnvelopeKeyset::from_bytes(format!("BOSSOKST\x01{SECRET}").as_bytes())
+            .unwrap_err(),
+    );
     check(bosso_vault::envelope::LocalKek::from_secret(&secret(SECRET.as_bytes())).unwrap_err());
 
     // A secret-looking value in a name is refused without echoing it.

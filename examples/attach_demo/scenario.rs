@@ -24,11 +24,11 @@ use std::time::Instant;
 
 use bosso::auth::gate::AttachGate;
 use bosso::auth::host::{HostPolicy, OriginPolicy};
-use bosso::auth::oidc::{Alg, HttpsJwksSource, HttpsOptions, JwksCache, VerifierConfig};
+use bosso::auth::oidc::{AccessTokenVerifierConfig, Alg, HttpsJwksSource, HttpsOptions, JwksCache};
 use bosso::e2ee::DaemonKeyPair;
 use bosso::token::{
-    Audience, Clock, DaemonId, KeyId, KeyRing, MemoryReplayStore, Minter, Permission, Scope,
-    SigningKey, SystemClock, UnixTime, Verifier,
+    AttachMinter, AttachVerifier, Audience, Clock, DaemonId, KeyId, KeyRing, MemoryReplayStore,
+    Permission, Scope, SigningKey, SystemClock, UnixTime,
 };
 use tokio::sync::mpsc;
 
@@ -89,8 +89,9 @@ async fn scenario(r: &mut report::Report, log: &logs::Captured) -> Result<(), St
             .map_err(|e| e.to_string())?,
     );
     let aud = Audience::new("bosso").map_err(|e| e.to_string())?;
-    let minter = Minter::new(ring.active().clone(), aud.clone()).with_clock(clock.clone());
-    let verifier = Verifier::new(ring.verification_keys(), aud.clone()).with_clock(clock.clone());
+    let minter = AttachMinter::new(ring.active().clone(), aud.clone()).with_clock(clock.clone());
+    let verifier =
+        AttachVerifier::new(ring.verification_keys(), aud.clone()).with_clock(clock.clone());
     let replay = MemoryReplayStore::new().with_clock(clock.clone());
     let options = HttpsOptions {
         extra_roots_der: vec![tls.cert_der.clone()],
@@ -99,7 +100,7 @@ async fn scenario(r: &mut report::Report, log: &logs::Captured) -> Result<(), St
     let source = HttpsJwksSource::discover(&idp.issuer, options)
         .await
         .map_err(|e| format!("discovery: {e}"))?;
-    let config = VerifierConfig::new(idp.issuer.clone(), ["bosso"])
+    let config = AccessTokenVerifierConfig::new(idp.issuer.clone(), ["bosso"])
         .and_then(|c| c.with_algorithms([Alg::EdDSA]))
         .and_then(|c| c.with_required_typ("at+jwt"))
         .map_err(|e| e.to_string())?;
@@ -211,7 +212,7 @@ async fn scenario(r: &mut report::Report, log: &logs::Captured) -> Result<(), St
         .map_err(|e| format!("{e:?}"))?;
     secrets.push(t.clone());
     let other_chat = browser.upgrade("s-alice", "c-2", &t, None).await.err();
-    let rogue = Minter::new(
+    let rogue = AttachMinter::new(
         Arc::new(
             SigningKey::generate_ed25519(KeyId::new("web-1").map_err(|e| e.to_string())?)
                 .map_err(|e| e.to_string())?,

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use bosso_auth::Error;
-use bosso_auth::oidc::{Alg, KeySet, MAX_JWKS_KEYS, verify_signature_only};
+use bosso_auth::oidc::{Alg, JwksKeySet, MAX_JWKS_KEYS, verify_signature_only};
 use libfuzzer_sys::fuzz_target;
 
 fn forged_tokens() -> &'static [String] {
@@ -50,7 +50,7 @@ fn forged_tokens() -> &'static [String] {
 }
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(keys) = KeySet::from_jwks_json(data) {
+    if let Ok(keys) = JwksKeySet::from_jwks_json(data) {
         assert!(!keys.is_empty() && keys.len() <= MAX_JWKS_KEYS);
         for kid in keys.kids() {
             assert!(keys.contains_kid(kid));

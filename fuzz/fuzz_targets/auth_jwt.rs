@@ -17,7 +17,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use bosso_auth::Error;
 use bosso_auth::oidc::{
-    Alg, KeySet, MAX_NUMERIC_DATE, Verifier, VerifierConfig, verify_signature_only,
+    AccessTokenVerifier, AccessTokenVerifierConfig, Alg, JwksKeySet, MAX_NUMERIC_DATE,
+    verify_signature_only,
 };
 use bosso_token::{ManualClock, UnixTime};
 use libfuzzer_sys::fuzz_target;
@@ -25,8 +26,8 @@ use ring::signature::{Ed25519KeyPair, KeyPair as _};
 
 struct Fixture {
     key: Ed25519KeyPair,
-    verifier: Verifier,
-    keys: KeySet,
+    verifier: AccessTokenVerifier,
+    keys: JwksKeySet,
 }
 
 fn fixture() -> &'static Fixture {
@@ -40,12 +41,12 @@ fn fixture() -> &'static Fixture {
             {{"kty":"RSA","kid":"rsa","e":"AQAB","n":"ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp-Vaw-4qPCJrcS2mJPMEzP1Pt0Bm4d4QlL-yRT-SFd2lZS-pCgNMsD1W_YpRPEwOWvG6b32690r2jZ47soMZo9wGzjb_7OMg0LOL-bSf63kpaSHSXndS5z5rexMdbBYUsLA9e-KXBdQOS-UTo7WTBEMa2R2CapHg665xsmtdVMTBQY4uDZlxvb3qCo5ZwKh9kG4LT6_I5IhlJH7aGhyxXFvUK-DWNmoudF8NAco9_h9iaGNj8q2ethFkMLs91kzk2PAcDTW9gb54h4FRWyuXpoQ"}},
             {{"kty":"EC","crv":"P-256","kid":"ec","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}}]}}"#
         );
-        let keys = KeySet::from_jwks_json(jwks.as_bytes()).unwrap();
-        let config = VerifierConfig::new("https://idp.example", ["bosso"])
+        let keys = JwksKeySet::from_jwks_json(jwks.as_bytes()).unwrap();
+        let config = AccessTokenVerifierConfig::new("https://idp.example", ["bosso"])
             .unwrap()
             .with_algorithms(Alg::ALL)
             .unwrap();
-        let verifier = Verifier::new(config, KeySet::from_jwks_json(jwks.as_bytes()).unwrap())
+        let verifier = AccessTokenVerifier::new(config, JwksKeySet::from_jwks_json(jwks.as_bytes()).unwrap())
             .with_clock(Arc::new(ManualClock::new(UnixTime::from_secs(1_800_000_000))));
         Fixture { key, verifier, keys }
     })

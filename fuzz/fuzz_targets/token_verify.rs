@@ -18,7 +18,7 @@ const HMAC_KEY: [u8; 32] = [0x42; 32]; // fuzz-only key
 const NOW: u64 = 1_800_000_000;
 
 struct Fixture {
-    verifier: Verifier,
+    verifier: AttachVerifier,
     mac: SigningKey,
     /// Every token minted with the fixture's keys, valid at NOW.
     minted: Vec<String>,
@@ -37,11 +37,15 @@ fn fixture() -> &'static Fixture {
         keys.insert(mac.verification_key()).unwrap();
         let mut minted = Vec::new();
         let ed = Arc::new(ed);
-        let mac_minter = SigningKey::hmac_from_bytes(KeyId::new("h").unwrap(), HMAC_KEY.to_vec().into())
-            .unwrap();
+        let mac_minter =
+            SigningKey::hmac_from_bytes(KeyId::new("h").unwrap(), HMAC_KEY.to_vec().into())
+                .unwrap();
         for key in [ed, Arc::new(mac_minter)] {
-            let minter = Minter::new(key, audience.clone()).with_clock(clock.clone());
-            for (user, chat, p) in [("alice", "c1", Permission::Editor), ("b", "~", Permission::Viewer)] {
+            let minter = AttachMinter::new(key, audience.clone()).with_clock(clock.clone());
+            for (user, chat, p) in [
+                ("alice", "c1", Permission::Editor),
+                ("b", "~", Permission::Viewer),
+            ] {
                 let scope = Scope::new(
                     UserId::new(user).unwrap(),
                     SessionId::new("s1").unwrap(),
@@ -51,8 +55,12 @@ fn fixture() -> &'static Fixture {
                 minted.push(minter.mint(&scope).unwrap().expose_secret().to_owned());
             }
         }
-        let verifier = Verifier::new(keys, audience).with_clock(clock);
-        Fixture { verifier, mac, minted }
+        let verifier = AttachVerifier::new(keys, audience).with_clock(clock);
+        Fixture {
+            verifier,
+            mac,
+            minted,
+        }
     })
 }
 
@@ -90,7 +98,10 @@ fuzz_target!(|data: &[u8]| {
     // 1. The input as a token.
     if let Ok(s) = std::str::from_utf8(data) {
         if f.verifier.verify_str(s, &any).is_ok() {
-            assert!(f.minted.iter().any(|m| m == s), "a string that was never minted verified");
+            assert!(
+                f.minted.iter().any(|m| m == s),
+                "a string that was never minted verified"
+            );
         }
         if let Ok(t) = UnverifiedToken::parse(s) {
             let _ = t.key_id();
@@ -111,9 +122,15 @@ fuzz_target!(|data: &[u8]| {
     body.extend_from_slice(data);
     let mut input = b"bat1h.".to_vec();
     input.extend_from_slice(&body);
-    let tag = ring::hmac::sign(&ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &HMAC_KEY), &input);
+    let tag = ring::hmac::sign(
+        &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &HMAC_KEY),
+        &input,
+    );
     body.extend_from_slice(tag.as_ref());
-    let token = format!("bat1h.{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&body));
+    let token = format!(
+        "bat1h.{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&body)
+    );
     if let Ok(verified) = f.verifier.verify_str(&token, &any) {
         let store = MemoryReplayStore::with_capacity(16);
         let claims = poll_ready(verified.consume(&store))
@@ -128,6 +145,10 @@ fuzz_target!(|data: &[u8]| {
             claims.expires_at(),
             jti,
         );
-        assert_eq!(again.expose_secret(), token, "accepted body is not canonical");
+        assert_eq!(
+            again.expose_secret(),
+            token,
+            "accepted body is not canonical"
+        );
     }
 });

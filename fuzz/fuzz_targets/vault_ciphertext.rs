@@ -6,14 +6,14 @@
 
 use std::sync::OnceLock;
 
-use bosso_vault::Keyset;
+use bosso_vault::EnvelopeKeyset;
 use bosso_vault::envelope::{CiphertextHeader, Context, TenantId};
 use libfuzzer_sys::fuzz_target;
 
-fn fixture() -> &'static (Keyset, Context) {
-    static F: OnceLock<(Keyset, Context)> = OnceLock::new();
+fn fixture() -> &'static (EnvelopeKeyset, Context) {
+    static F: OnceLock<(EnvelopeKeyset, Context)> = OnceLock::new();
     F.get_or_init(|| {
-        let ks = Keyset::generate().unwrap();
+        let ks = EnvelopeKeyset::generate().unwrap();
         let ctx = Context::new(TenantId::new("t").unwrap(), "table", "column", "1").unwrap();
         (ks, ctx)
     })

@@ -76,7 +76,7 @@ fn structural(data: &[u8]) {
         );
     }
     let _ = bosso_vault::inspect_plaintext_file(data);
-    if let Ok(ks) = bosso_vault::Keyset::from_bytes(data) {
+    if let Ok(ks) = bosso_vault::EnvelopeKeyset::from_bytes(data) {
         assert!(ks.keys().iter().any(|k| k.primary));
     }
 }

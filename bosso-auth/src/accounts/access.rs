@@ -7,7 +7,7 @@
 //! `jti`, `scope` when scopes are given and `client_id` when configured (RFC 9068 requires it;
 //! set [`AccessConfig::with_client_id`] for verifiers that enforce that). The header names its
 //! `kid` and has `typ` `at+jwt` (RFC 9068): a verifier that requires it
-//! ([`crate::oidc::VerifierConfig::with_required_typ`]) refuses an ID token or any other JWT
+//! ([`crate::oidc::AccessTokenVerifierConfig::with_required_typ`]) refuses an ID token or any other JWT
 //! the same issuer signs for the same audience. [`AccessIssuer::jwks_json`] publishes the
 //! public half of the active key and of every rotated key not yet retired (at most
 //! [`crate::oidc::MAX_JWKS_KEYS`], what a verifier accepts); a retired key id is never reused,
@@ -21,7 +21,7 @@
 //!
 //! ```
 //! use bosso_auth::accounts::access::{AccessConfig, AccessIssuer, AccessSigningKey};
-//! use bosso_auth::oidc::{Alg, KeySet, Verifier, VerifierConfig};
+//! use bosso_auth::oidc::{Alg, JwksKeySet, AccessTokenVerifier, AccessTokenVerifierConfig};
 //! use bosso_token::{KeyId, SystemClock, UserId};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -31,9 +31,9 @@
 //! let token = issuer.issue(&UserId::new("alice")?, &["chats:read"])?;
 //!
 //! // Any process holding only the published JWKS can check it.
-//! let keys = KeySet::from_jwks_json(issuer.jwks_json()?.as_bytes())?;
-//! let verifier = Verifier::new(
-//!     VerifierConfig::new("https://auth.example", ["https://api.example"])?
+//! let keys = JwksKeySet::from_jwks_json(issuer.jwks_json()?.as_bytes())?;
+//! let verifier = AccessTokenVerifier::new(
+//!     AccessTokenVerifierConfig::new("https://auth.example", ["https://api.example"])?
 //!         .with_algorithms([Alg::EdDSA])?
 //!         .with_required_typ("at+jwt")?,
 //!     keys,

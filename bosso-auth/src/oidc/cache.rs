@@ -1,6 +1,6 @@
 //! A rotating JWKS cache with TTL refresh, rate-limited unknown-`kid` refresh and single flight.
 //!
-//! Readers take a read lock only long enough to clone an `Arc<KeySet>`; a refresh fetches and
+//! Readers take a read lock only long enough to clone an `Arc<JwksKeySet>`; a refresh fetches and
 //! parses the new set with no lock that readers wait on, then swaps it in under a brief write
 //! lock. Refreshes are serialised by an async mutex plus a generation counter: a task that
 //! waited for the mutex sees the generation moved and reuses the new keys instead of fetching
@@ -34,7 +34,9 @@ use bosso_token::{Clock, SystemClock, UnixTime};
 
 use super::jwks::MAX_KID_LEN;
 use super::verifier::parse_header;
-use super::{JwksSource, KeySet, MAX_JWKS_KEYS, VerifiedAccessToken, VerifierConfig, claims};
+use super::{
+    AccessTokenVerifierConfig, JwksKeySet, JwksSource, MAX_JWKS_KEYS, VerifiedAccessToken, claims,
+};
 use crate::Error;
 
 /// Bounds and timings of a [`JwksCache`]. The unknown-`kid` fields are read in whole seconds.
@@ -76,7 +78,7 @@ impl Default for JwksCacheConfig {
 
 #[derive(Clone)]
 struct Loaded {
-    keys: Arc<KeySet>,
+    keys: Arc<JwksKeySet>,
     refresh_at: UnixTime,
     /// `kid`s of earlier sets that the current one dropped, newest first, at most
     /// [`MAX_JWKS_KEYS`].
@@ -125,7 +127,7 @@ impl RefreshState {
 /// Verifies access tokens of one issuer against its JWKS, fetched from a [`JwksSource`] and
 /// kept fresh. One cache per issuer: the unknown-`kid` budget is per issuer.
 pub struct JwksCache<S> {
-    config: VerifierConfig,
+    config: AccessTokenVerifierConfig,
     cache: JwksCacheConfig,
     source: S,
     clock: Arc<dyn Clock>,
@@ -148,7 +150,7 @@ impl<S> std::fmt::Debug for JwksCache<S> {
 impl<S: JwksSource> JwksCache<S> {
     /// A cache with default timings, reading time from the system clock. Nothing is fetched
     /// until the first token (or [`JwksCache::refresh_now`]).
-    pub fn new(config: VerifierConfig, source: S) -> Self {
+    pub fn new(config: AccessTokenVerifierConfig, source: S) -> Self {
         Self {
             config,
             cache: JwksCacheConfig::default(),
@@ -195,7 +197,7 @@ impl<S: JwksSource> JwksCache<S> {
     }
 
     /// The verifier configuration.
-    pub fn config(&self) -> &VerifierConfig {
+    pub fn config(&self) -> &AccessTokenVerifierConfig {
         &self.config
     }
 
@@ -280,7 +282,7 @@ impl<S: JwksSource> JwksCache<S> {
     async fn fetch_and_swap(&self, refresh: &mut RefreshState) -> Result<(), Error> {
         self.fetches.fetch_add(1, Ordering::Relaxed);
         let result = match self.source.fetch().await {
-            Ok(doc) => KeySet::from_jwks_json(&doc.bytes).map(|k| (k, doc.max_age)),
+            Ok(doc) => JwksKeySet::from_jwks_json(&doc.bytes).map(|k| (k, doc.max_age)),
             Err(e) => Err(e),
         };
         let now = self.clock.now();
@@ -320,7 +322,7 @@ impl<S: JwksSource> JwksCache<S> {
 
 /// The `kid`s `old` knew (as keys or as retired) that `new` lacks: newest first, no
 /// duplicates, at most [`MAX_JWKS_KEYS`]. A `kid` the issuer publishes again leaves the list.
-fn retired_kids(old: &Loaded, new: &KeySet) -> Arc<[String]> {
+fn retired_kids(old: &Loaded, new: &JwksKeySet) -> Arc<[String]> {
     let mut out: Vec<String> = Vec::new();
     for kid in old
         .keys

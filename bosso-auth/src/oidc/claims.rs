@@ -4,7 +4,7 @@ use bosso_token::{UnixTime, UserId};
 use serde::Deserialize;
 use serde::de::Error as _;
 
-use super::VerifierConfig;
+use super::AccessTokenVerifierConfig;
 use crate::Error;
 
 /// The latest NumericDate accepted, 9999-12-31T23:59:59Z. No identity provider dates a token
@@ -116,7 +116,7 @@ struct RawClaims {
 
 /// An access token whose signature, issuer, audience, lifetime and subject were all checked.
 ///
-/// Only [`super::Verifier::verify`] and [`super::JwksCache::verify`] construct this type;
+/// Only [`super::AccessTokenVerifier::verify`] and [`super::JwksCache::verify`] construct this type;
 /// nothing unverified can be turned into one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedAccessToken {
@@ -174,7 +174,7 @@ impl VerifiedAccessToken {
 /// Checks the claims of a payload whose signature has verified.
 pub(crate) fn check(
     payload: &[u8],
-    config: &VerifierConfig,
+    config: &AccessTokenVerifierConfig,
     now: UnixTime,
 ) -> Result<VerifiedAccessToken, Error> {
     let raw: RawClaims = super::json::from_object(payload).map_err(|_| {

@@ -110,15 +110,15 @@ impl Key {
 ///
 /// Keys that cannot be used are skipped rather than failing the whole set, so one odd key
 /// (an encryption key, an unknown `kty`, an RSA key under 2048 bits) does not take an
-/// issuer offline; [`KeySet::skipped`] counts them for monitoring.
-pub struct KeySet {
+/// issuer offline; [`JwksKeySet::skipped`] counts them for monitoring.
+pub struct JwksKeySet {
     keys: Vec<Key>,
     skipped: usize,
 }
 
-impl fmt::Debug for KeySet {
+impl fmt::Debug for JwksKeySet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KeySet")
+        f.debug_struct("JwksKeySet")
             .field("kids", &self.kids().collect::<Vec<_>>())
             .field("skipped", &self.skipped)
             .finish()
@@ -130,7 +130,7 @@ struct RawSet {
     keys: Vec<serde_json::Value>,
 }
 
-impl KeySet {
+impl JwksKeySet {
     /// Parses a JWKS document (RFC 7517 section 5) into verification keys.
     ///
     /// Errors if the document is larger than [`MAX_JWKS_BYTES`], is not a JSON object with a
@@ -171,7 +171,7 @@ impl KeySet {
         self.keys.len()
     }
 
-    /// Whether the set is empty (never true for a set built by [`KeySet::from_jwks_json`]).
+    /// Whether the set is empty (never true for a set built by [`JwksKeySet::from_jwks_json`]).
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }

@@ -8,7 +8,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 
-use super::{Alg, KeySet};
+use super::{Alg, JwksKeySet};
 use crate::Error;
 
 /// The protected header fields this verifier reads. `jku`, `jwk`, `x5u`, `x5c` and `x5t` are
@@ -24,7 +24,7 @@ struct RawHeader {
     alg: String,
     #[serde(default)]
     kid: Option<String>,
-    /// Read only to enforce [`super::VerifierConfig::with_required_typ`].
+    /// Read only to enforce [`super::AccessTokenVerifierConfig::with_required_typ`].
     #[serde(default)]
     typ: Option<String>,
     #[serde(default)]
@@ -106,7 +106,7 @@ impl<'t> Jws<'t> {
     }
 
     /// Verifies the signature with the key the set selects for (`kid`, `alg`).
-    pub(crate) fn verify(&self, keys: &KeySet) -> Result<(), Error> {
+    pub(crate) fn verify(&self, keys: &JwksKeySet) -> Result<(), Error> {
         keys.select(self.kid.as_deref(), self.alg)?.verify(
             self.alg,
             self.signing_input,
@@ -133,7 +133,7 @@ pub(crate) fn normalize_typ(typ: &str) -> String {
 
 /// A JWS whose **signature** verified, with **no claim checked** (no issuer, audience or
 /// expiry). Only for inspecting signed non-token payloads and test vectors; an access token
-/// must go through [`super::Verifier::verify`] or [`super::JwksCache::verify`].
+/// must go through [`super::AccessTokenVerifier::verify`] or [`super::JwksCache::verify`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignatureVerified {
     alg: Alg,
@@ -164,7 +164,7 @@ impl SignatureVerified {
 /// authenticate a caller.
 pub fn verify_signature_only(
     token: &str,
-    keys: &KeySet,
+    keys: &JwksKeySet,
     allowed: &[Alg],
 ) -> Result<SignatureVerified, Error> {
     let jws = Jws::parse(token, super::DEFAULT_MAX_TOKEN_LEN, allowed)?;

@@ -8,7 +8,7 @@ use crate::Error;
 /// A fetched JWKS document and how long its server says it may be cached.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JwksDocument {
-    /// The JWKS JSON bytes (parsed by [`super::KeySet::from_jwks_json`]).
+    /// The JWKS JSON bytes (parsed by [`super::JwksKeySet::from_jwks_json`]).
     pub bytes: Vec<u8>,
     /// The `Cache-Control: max-age` of the response, if any (see [`cache_control_max_age`]).
     pub max_age: Option<Duration>,

@@ -1,11 +1,11 @@
-//! Verifier configuration and the verifier for a fixed key set.
+//! The access-token verifier: its configuration, and the verifier for a fixed key set.
 
 use std::sync::Arc;
 
 use bosso_token::{Clock, SystemClock, UnixTime};
 
 use super::jws::Jws;
-use super::{Alg, KeySet, VerifiedAccessToken, claims};
+use super::{Alg, JwksKeySet, VerifiedAccessToken, claims};
 use crate::Error;
 
 /// Default cap on a token's length: 16 KiB, far above any real access token, far below a
@@ -20,7 +20,7 @@ const MAX_TOKEN_LEN_CAP: usize = 64 * 1024;
 
 /// What a token must satisfy: issuer, audiences, algorithms, leeway and size.
 #[derive(Debug, Clone)]
-pub struct VerifierConfig {
+pub struct AccessTokenVerifierConfig {
     pub(crate) issuer: String,
     pub(crate) audiences: Vec<String>,
     pub(crate) algorithms: Vec<Alg>,
@@ -30,7 +30,7 @@ pub struct VerifierConfig {
     pub(crate) required_typ: Option<String>,
 }
 
-impl VerifierConfig {
+impl AccessTokenVerifierConfig {
     /// Tokens must come from exactly `issuer` (compared byte for byte, as OIDC Core 3.1.3.7
     /// requires) and name at least one of `audiences` (the product's is `bosso`).
     ///
@@ -139,10 +139,10 @@ impl VerifierConfig {
     }
 }
 
-/// The whole check of one token against one key set, shared by [`Verifier`] and the cache.
+/// The whole check of one token against one key set, shared by [`AccessTokenVerifier`] and the cache.
 pub(crate) fn verify_token(
-    config: &VerifierConfig,
-    keys: &KeySet,
+    config: &AccessTokenVerifierConfig,
+    keys: &JwksKeySet,
     now: UnixTime,
     token: &str,
 ) -> Result<VerifiedAccessToken, Error> {
@@ -153,33 +153,36 @@ pub(crate) fn verify_token(
 
 /// Size cap, header rules, `alg` allow-list and the required `typ`: everything checked before
 /// a key is looked up.
-pub(crate) fn parse_header<'t>(config: &VerifierConfig, token: &'t str) -> Result<Jws<'t>, Error> {
+pub(crate) fn parse_header<'t>(
+    config: &AccessTokenVerifierConfig,
+    token: &'t str,
+) -> Result<Jws<'t>, Error> {
     let jws = Jws::parse(token, config.max_token_len, &config.algorithms)?;
     jws.check_typ(config.required_typ.as_deref())?;
     Ok(jws)
 }
 
-/// Verifies access tokens against a fixed [`KeySet`] (for a rotating JWKS use
+/// Verifies access tokens against a fixed [`JwksKeySet`] (for a rotating JWKS use
 /// [`super::JwksCache`]).
 #[derive(Clone)]
-pub struct Verifier {
-    config: VerifierConfig,
-    keys: Arc<KeySet>,
+pub struct AccessTokenVerifier {
+    config: AccessTokenVerifierConfig,
+    keys: Arc<JwksKeySet>,
     clock: Arc<dyn Clock>,
 }
 
-impl std::fmt::Debug for Verifier {
+impl std::fmt::Debug for AccessTokenVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Verifier")
+        f.debug_struct("AccessTokenVerifier")
             .field("config", &self.config)
             .field("keys", &self.keys)
             .finish_non_exhaustive()
     }
 }
 
-impl Verifier {
+impl AccessTokenVerifier {
     /// A verifier reading time from the system clock.
-    pub fn new(config: VerifierConfig, keys: KeySet) -> Self {
+    pub fn new(config: AccessTokenVerifierConfig, keys: JwksKeySet) -> Self {
         Self {
             config,
             keys: Arc::new(keys),
@@ -200,7 +203,7 @@ impl Verifier {
     }
 
     /// The configuration.
-    pub fn config(&self) -> &VerifierConfig {
+    pub fn config(&self) -> &AccessTokenVerifierConfig {
         &self.config
     }
 }

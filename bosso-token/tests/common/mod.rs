@@ -9,8 +9,8 @@ pub const T0: u64 = 1_800_000_000;
 pub struct Fixture {
     pub ring: KeyRing,
     pub clock: ManualClock,
-    pub minter: Minter,
-    pub verifier: Verifier,
+    pub minter: AttachMinter,
+    pub verifier: AttachVerifier,
 }
 
 pub fn scope(user: &str, session: &str, chat: &str, p: Permission) -> Scope {
@@ -27,8 +27,9 @@ pub fn fixture(key: SigningKey) -> Fixture {
     let clock = ManualClock::new(UnixTime::from_secs(T0));
     let aud = Audience::new("bosso").unwrap();
     let minter =
-        Minter::new(ring.active().clone(), aud.clone()).with_clock(Arc::new(clock.clone()));
-    let verifier = Verifier::new(ring.verification_keys(), aud).with_clock(Arc::new(clock.clone()));
+        AttachMinter::new(ring.active().clone(), aud.clone()).with_clock(Arc::new(clock.clone()));
+    let verifier =
+        AttachVerifier::new(ring.verification_keys(), aud).with_clock(Arc::new(clock.clone()));
     Fixture {
         ring,
         clock,

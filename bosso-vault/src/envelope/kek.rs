@@ -5,7 +5,7 @@ use std::future::Future;
 use secrecy::ExposeSecret;
 use zeroize::Zeroizing;
 
-use super::keyset::Keyset;
+use super::keyset::EnvelopeKeyset;
 use crate::aead::{self, KEY_LEN, RootKey};
 use crate::store::secret_from;
 use crate::{EntryName, Error, SecretStore};
@@ -144,11 +144,11 @@ impl<S: SecretStore> KeyEncryptionKey for StoreKek<S> {
 
 /// A keyset sealed under a KEK: safe to store in a database or a file.
 #[derive(Clone, PartialEq, Eq)]
-pub struct SealedKeyset(Vec<u8>);
+pub struct SealedEnvelopeKeyset(Vec<u8>);
 
-impl std::fmt::Debug for SealedKeyset {
+impl std::fmt::Debug for SealedEnvelopeKeyset {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SealedKeyset({} bytes)", self.0.len())
+        write!(f, "SealedEnvelopeKeyset({} bytes)", self.0.len())
     }
 }
 
@@ -156,7 +156,7 @@ fn keyset_ad(name: &str) -> Vec<u8> {
     [KEYSET_AD, name.as_bytes()].concat()
 }
 
-impl SealedKeyset {
+impl SealedEnvelopeKeyset {
     /// The sealed bytes to store.
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
@@ -167,21 +167,27 @@ impl SealedKeyset {
         Self(bytes)
     }
 
-    /// Unseals with `kek`; `name` must be the one given to [`Keyset::seal`].
-    pub async fn open<K: KeyEncryptionKey>(&self, kek: &K, name: &str) -> Result<Keyset, Error> {
+    /// Unseals with `kek`; `name` must be the one given to [`EnvelopeKeyset::seal`].
+    pub async fn open<K: KeyEncryptionKey>(
+        &self,
+        kek: &K,
+        name: &str,
+    ) -> Result<EnvelopeKeyset, Error> {
         let plain = kek.unwrap(&self.0, &keyset_ad(name)).await?;
-        Keyset::from_bytes(&plain)
+        EnvelopeKeyset::from_bytes(&plain)
     }
 }
 
-impl Keyset {
+impl EnvelopeKeyset {
     /// Seals the keyset under `kek`, bound to `name` (which keyset this is).
     pub async fn seal<K: KeyEncryptionKey>(
         &self,
         kek: &K,
         name: &str,
-    ) -> Result<SealedKeyset, Error> {
+    ) -> Result<SealedEnvelopeKeyset, Error> {
         let plain = self.to_bytes()?;
-        Ok(SealedKeyset(kek.wrap(&plain, &keyset_ad(name)).await?))
+        Ok(SealedEnvelopeKeyset(
+            kek.wrap(&plain, &keyset_ad(name)).await?,
+        ))
     }
 }

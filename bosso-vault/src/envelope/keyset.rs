@@ -115,21 +115,21 @@ impl hkdf::KeyType for Len32 {
 }
 
 /// A set of envelope keys with one primary. `Debug` shows ids and states, never material.
-pub struct Keyset {
+pub struct EnvelopeKeyset {
     primary: KeyId,
     keys: Vec<KeyEntry>,
 }
 
-impl std::fmt::Debug for Keyset {
+impl std::fmt::Debug for EnvelopeKeyset {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Keyset")
+        f.debug_struct("EnvelopeKeyset")
             .field("primary", &self.primary)
             .field("keys", &self.keys())
             .finish()
     }
 }
 
-impl Keyset {
+impl EnvelopeKeyset {
     /// A new keyset with one random primary key.
     pub fn generate() -> Result<Self, Error> {
         let mut ks = Self {
@@ -243,9 +243,9 @@ impl Keyset {
     /// Erases a disabled key's material (irreversible). The id stays, so ciphertexts under it
     /// report [`Error::KeyDestroyed`] rather than [`Error::UnknownKey`].
     ///
-    /// This wipes the key from this `Keyset` (its material and cached PRK are zeroized) and
+    /// This wipes the key from this `EnvelopeKeyset` (its material and cached PRK are zeroized) and
     /// from every keyset sealed **after** this call. It does not reach copies made before:
-    /// any earlier [`SealedKeyset`](super::SealedKeyset) still holds the key, and anyone with
+    /// any earlier [`SealedEnvelopeKeyset`](super::SealedEnvelopeKeyset) still holds the key, and anyone with
     /// it and the KEK can decrypt the data. The data is unrecoverable only once every older
     /// sealed copy (database rows, backups, replicas) is deleted or replaced.
     pub fn destroy(&mut self, id: KeyId) -> Result<(), Error> {

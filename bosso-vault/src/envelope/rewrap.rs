@@ -1,10 +1,10 @@
 //! Moving stored ciphertexts to the primary key after a rotation.
 
 use super::context::Context;
-use super::keyset::Keyset;
+use super::keyset::EnvelopeKeyset;
 use crate::Error;
 
-/// Where a [`Keyset::reencrypt_all`] run stands.
+/// Where a [`EnvelopeKeyset::reencrypt_all`] run stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Progress {
     /// Items in the run.
@@ -17,7 +17,7 @@ pub struct Progress {
     pub unchanged: usize,
 }
 
-impl Keyset {
+impl EnvelopeKeyset {
     /// Re-encrypts each `(context, ciphertext)` in place under the primary key, calling
     /// `on_progress` after every item. Stops at the first item that fails to decrypt and
     /// returns its error; items before it are already updated (the run can be repeated:
