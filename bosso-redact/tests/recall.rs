@@ -61,7 +61,11 @@ fn base64_std(data: &[u8]) -> String {
     const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -90,7 +94,10 @@ fn base64_wrapped_jwt() {
         "{\"state\":\"[REDACTED:jwt]\"}",
     );
     // Base64 of something else starting `eyJ` but not a JWT stays.
-    keep(&format!("x={}", base64_std(b"eyJ is just three letters here")));
+    keep(&format!(
+        "x={}",
+        base64_std(b"eyJ is just three letters here")
+    ));
     keep("ZXlKaGJHY2lPaU");
 }
 
@@ -239,10 +246,7 @@ fn values_are_taken_whole() {
         "password=ab#cd}ef user=bob",
         "password=[REDACTED:password] user=bob",
     );
-    check(
-        "token=abc)def];ghi next",
-        "token=[REDACTED:token] next",
-    );
+    check("token=abc)def];ghi next", "token=[REDACTED:token] next");
     check("{password=abc}", "{password=[REDACTED:password]}");
     check(
         "(password=abc), user=bob",
@@ -261,13 +265,18 @@ fn values_are_taken_whole() {
 /// The false positive: a logger's module prefix `auth:` is not a key.
 #[test]
 fn logger_prefix_is_not_a_key() {
-    keep("2026-11-23T05:57:52.123Z WARN auth: token verification failed reason=expired user=u_0d1D6L");
+    keep(
+        "2026-11-23T05:57:52.123Z WARN auth: token verification failed reason=expired user=u_0d1D6L",
+    );
     keep("2026-11-23 05:57:52,120 INFO token: refreshed 3 entries in 12ms");
     keep("level=warn module=secret msg=\"secret: rotation scheduled for tomorrow\"");
     keep("E1123 05:57:52.123456 auth: Token refresh failed for user u_0d1D6L");
     // An assignment shape still is.
     check("auth: dXNlcjpwYXNz", "auth: [REDACTED:credential]");
-    check("password: hunter2 user=bob", "password: [REDACTED:password] user=bob");
+    check(
+        "password: hunter2 user=bob",
+        "password: [REDACTED:password] user=bob",
+    );
     check("password: correcthorse", "password: [REDACTED:password]");
 }
 
@@ -282,8 +291,5 @@ fn placeholders_stay() {
     keep("password=changeme secret: example api_key: placeholder token=\"{{ .Values.token }}\"");
     keep("password=******** PASSWORD=\"\" password='' token=0000000000");
     // A real value next to them is still caught.
-    check(
-        "password=changeme2",
-        "password=[REDACTED:password]",
-    );
+    check("password=changeme2", "password=[REDACTED:password]");
 }

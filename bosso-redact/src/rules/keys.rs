@@ -46,6 +46,17 @@ const WORDS: &[(&[u8], Rule, Place)] = &[
     (b"cookie", Rule::Cookie, Place::Last),
 ];
 
+/// Words that also name a secret at the end of one unbroken component (`PGPASSWORD`,
+/// `accesstoken`, `clientsecret`); `pass`, `pwd`, `auth` and `key` end too many other words.
+const FUSED: &[&[u8]] = &[b"password", b"passwd", b"secret", b"token"];
+
+fn fused(word: &[u8]) -> Option<&'static (&'static [u8], Rule, Place)> {
+    let w = FUSED
+        .iter()
+        .find(|w| word.len() >= w.len() + 2 && word.ends_with(w))?;
+    WORDS.iter().find(|(x, _, _)| x == w)
+}
+
 /// Components that turn a following `key` into a secret name, and the rule it gets.
 const KEY_QUALIFIERS: &[(&[u8], Rule)] = &[
     (b"api", Rule::ApiKey),
@@ -205,6 +216,10 @@ pub(crate) fn classify(key: &[u8]) -> Option<Rule> {
     // The rightmost secret word decides; what follows it must not describe it.
     for k in (0..n).rev() {
         let word = part(k);
+        // `token1`, `password2`: a numbered copy names the same thing.
+        let word = word
+            .get(..word.len() - word.iter().rev().take_while(|b| b.is_ascii_digit()).count())
+            .unwrap_or(word);
         let last = k + 1 == n;
         let rule = if word == b"key" {
             k.checked_sub(1).and_then(|q| {
@@ -217,6 +232,7 @@ pub(crate) fn classify(key: &[u8]) -> Option<Rule> {
             WORDS
                 .iter()
                 .find(|(w, _, _)| *w == word)
+                .or_else(|| fused(word))
                 .and_then(|&(_, rule, place)| match place {
                     Place::Free => Some(rule),
                     Place::Last => last.then_some(rule),
@@ -258,6 +274,9 @@ mod tests {
             ("Set-Cookie", Rule::Cookie),
             ("signing_key", Rule::Secret),
             ("AccountKey", Rule::Secret),
+            ("PGPASSWORD", Rule::Password),
+            ("accesstoken", Rule::Token),
+            ("bot_token1", Rule::Token),
         ];
         for (k, r) in yes {
             assert_eq!(classify(k.as_bytes()), Some(*r), "{k}");

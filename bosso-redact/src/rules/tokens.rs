@@ -133,9 +133,17 @@ pub(crate) fn slack(h: &[u8], s: usize, e: usize) -> Option<Hit> {
     } else {
         return None;
     };
-    prefixed(h, s, body, 10, Rule::Slack, |b| {
+    let hit = prefixed(h, s, body, 10, Rule::Slack, |b| {
         b.is_ascii_alphanumeric() || b == b'-'
-    })
+    })?;
+    // Real tokens carry numeric workspace and user ids; `xoxb-xxxx-xxxx`, `xoxb-my-bot-token`
+    // and `xoxo-indieweb-1` are placeholders and words.
+    let digits = h
+        .get(body..hit.end)?
+        .iter()
+        .filter(|b| b.is_ascii_digit())
+        .count();
+    (digits >= 4).then_some(hit)
 }
 
 /// `hooks.slack.com/services/...`: the path is the secret. Also percent-encoded, as the
@@ -184,6 +192,10 @@ pub(crate) fn aws(h: &[u8], s: usize, e: usize) -> Option<Hit> {
         b.is_ascii_uppercase() || b.is_ascii_digit()
     });
     if n != want || at(h, e + n).is_some_and(|b| b.is_ascii_alphanumeric()) {
+        return None;
+    }
+    // `AKIAXXXXXXXXXXXXXXXX` is a placeholder.
+    if is_placeholder(h.get(e..e + n)?) {
         return None;
     }
     Hit::new(s, e + n, Rule::AwsAccessKeyId)
