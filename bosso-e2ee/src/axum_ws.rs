@@ -1,74 +1,84 @@
-//! Adapter: the daemon side of secure mode over an axum WebSocket (binary frames), for daemons
-//! that accept clients directly or through a relay speaking HTTP to them.
+//! Adapter over an axum WebSocket (daemon side), both modes. The handshake, the split halves,
+//! the deadline and the message bound are [`crate::socket`]'s; this module only teaches it
+//! axum's types.
+//!
+//! Two things the adapter cannot do from inside the upgrade callback, and that the host's
+//! router must:
+//!
+//! - **The message bound.** axum's `WebSocket` does not expose its configuration, so the
+//!   adapter cannot check it: build the upgrade with [`bounded_upgrade`], or the WebSocket
+//!   buffers messages up to axum's default of 64 MiB before the channel sees them.
+//! - **`TCP_NODELAY`.** The adapter receives an already-accepted connection. `axum::serve`
+//!   leaves Nagle's algorithm on; serve from [`nodelay`]`(listener)` (or call
+//!   `tap_io(|tcp| tcp.set_nodelay(true))` yourself), otherwise a reply that follows another
+//!   unanswered frame waits for a delayed ACK (about 40 ms on Linux loopback).
 
-use axum::extract::ws::{Message, WebSocket};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::serve::{ListenerExt as _, TapIo};
+use tokio::net::{TcpListener, TcpStream};
 
-use crate::error::{Error, Result};
-use crate::{Channel, DaemonHandshake, DaemonKeyPair};
+use crate::error::Result;
+use crate::socket::{
+    Classified, Incoming, Mode, Outgoing, Paseo, Secure, Socket, SocketConfig, Transport, sealed,
+};
 
-/// An axum WebSocket carrying an established secure channel (daemon side).
-#[derive(Debug)]
-pub struct AxumSecureSocket {
-    ws: WebSocket,
-    channel: Channel,
-}
+/// A secure-mode socket over an axum WebSocket (daemon side).
+pub type AxumSecureSocket = Socket<WebSocket, Secure>;
+/// A paseo-mode socket over an axum WebSocket (daemon side).
+pub type AxumPaseoSocket = Socket<WebSocket, Paseo>;
 
-async fn next_binary(ws: &mut WebSocket) -> Result<Vec<u8>> {
-    loop {
-        match ws.recv().await {
-            Some(Ok(Message::Binary(b))) => return Ok(b.to_vec()),
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
-            Some(Ok(Message::Text(_))) => {
-                return Err(Error::UnexpectedFrame("text frame in secure mode"));
-            }
-            Some(Ok(Message::Close(_))) | None => return Err(Error::Transport("closed".into())),
-            Some(Err(e)) => return Err(Error::Transport(e.to_string())),
+impl sealed::Sealed for WebSocket {}
+
+impl Transport for WebSocket {
+    type Message = Message;
+    type Failure = axum::Error;
+
+    fn outgoing(frame: Outgoing) -> Message {
+        match frame {
+            Outgoing::Binary(b) => Message::Binary(b.into()),
+            Outgoing::Text(t) => Message::Text(t.into()),
         }
     }
+
+    fn classify(message: Message) -> Classified {
+        match message {
+            Message::Binary(b) => Classified::Data(Incoming::Binary(b.into())),
+            Message::Text(t) => Classified::Data(Incoming::Text(t.as_str().to_owned())),
+            Message::Ping(_) | Message::Pong(_) => Classified::Control,
+            Message::Close(_) => Classified::Close,
+        }
+    }
+
+    fn close_message(code: u16, reason: &'static str) -> Message {
+        Message::Close(Some(CloseFrame {
+            code,
+            reason: reason.into(),
+        }))
+    }
+
+    /// axum does not expose the limits: [`bounded_upgrade`] is how they are set.
+    fn check_bound(&self, _max_len: usize) -> Result<()> {
+        Ok(())
+    }
 }
 
-async fn send_binary(ws: &mut WebSocket, frame: Vec<u8>) -> Result<()> {
-    ws.send(Message::Binary(frame.into()))
-        .await
-        .map_err(|e| Error::Transport(e.to_string()))
+/// The upgrade with mode `M`'s message bound ([`Mode::max_message_len`]) as its maximum message
+/// and frame size: a larger message is refused from its header and the connection fails,
+/// before any of it is buffered. Call it on every upgrade handed to this adapter.
+pub fn bounded_upgrade<M: Mode>(
+    upgrade: WebSocketUpgrade,
+    config: &SocketConfig,
+) -> WebSocketUpgrade {
+    let max = M::max_message_len(config);
+    upgrade.max_message_size(max).max_frame_size(max)
 }
 
-impl AxumSecureSocket {
-    /// Answers the client's handshake and waits for its key confirmation.
-    pub async fn accept(mut ws: WebSocket, keys: &DaemonKeyPair) -> Result<Self> {
-        let hello = next_binary(&mut ws).await?;
-        let (pending, ready) = DaemonHandshake::new(keys).respond(&hello)?;
-        send_binary(&mut ws, ready).await?;
-        let confirm = next_binary(&mut ws).await?;
-        let channel = pending.read_confirm(&confirm)?;
-        Ok(Self { ws, channel })
-    }
+fn set_nodelay(tcp: &mut TcpStream) {
+    // A failure leaves Nagle on: slower, never wrong, and not worth refusing the connection.
+    let _ = tcp.set_nodelay(true);
+}
 
-    /// The channel (for its binding).
-    #[must_use]
-    pub const fn channel(&self) -> &Channel {
-        &self.channel
-    }
-
-    /// Seals and sends one message.
-    pub async fn send(&mut self, payload: &[u8]) -> Result<()> {
-        let frame = self.channel.seal(payload)?;
-        send_binary(&mut self.ws, frame).await
-    }
-
-    /// Receives and opens the next message; any error means the connection must be dropped.
-    pub async fn recv(&mut self) -> Result<Vec<u8>> {
-        let mut frame = next_binary(&mut self.ws).await?;
-        self.channel.open_in_place(&mut frame).map(<[u8]>::to_vec)
-    }
-
-    /// Sends an authenticated close and closes the WebSocket.
-    pub async fn close(mut self) -> Result<()> {
-        let frame = self.channel.seal_close()?;
-        send_binary(&mut self.ws, frame).await?;
-        self.ws
-            .send(Message::Close(None))
-            .await
-            .map_err(|e| Error::Transport(e.to_string()))
-    }
+/// `listener` setting `TCP_NODELAY` on every connection it accepts, for `axum::serve`.
+pub fn nodelay(listener: TcpListener) -> TapIo<TcpListener, fn(&mut TcpStream)> {
+    listener.tap_io(set_nodelay as fn(&mut TcpStream))
 }

@@ -119,6 +119,12 @@ impl Channel {
         self.closed
     }
 
+    /// Closes the channel (a socket adapter's transport failed or was cut).
+    #[cfg(any(feature = "tokio-tungstenite", feature = "axum"))]
+    pub(crate) fn abort(&mut self) {
+        self.closed = true;
+    }
+
     /// Encrypts one application message into a binary frame.
     pub fn seal(&mut self, payload: &[u8]) -> Result<Vec<u8>> {
         self.seal_record(RecordType::App, payload)

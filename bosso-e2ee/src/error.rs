@@ -110,7 +110,8 @@ pub enum Error {
     /// A pairing offer URL or payload is invalid.
     #[error("invalid pairing offer: {0}")]
     InvalidOffer(&'static str),
-    /// Limits out of range (see `Limits::new`).
+    /// Limits out of range (see `Limits::new`), or (socket adapters) a WebSocket configured to
+    /// accept messages above the mode's bound.
     #[error("invalid limits: {0}")]
     InvalidLimits(&'static str),
     /// The operating system random generator failed.
@@ -119,6 +120,14 @@ pub enum Error {
     /// A primitive refused its input in a way that should not happen (reported, never panicked).
     #[error("internal cryptographic error")]
     Internal,
+    /// (Socket adapters) the peer did not complete the handshake before the deadline
+    /// (`SocketConfig::handshake_deadline`); the WebSocket was closed.
+    #[error("handshake deadline passed")]
+    HandshakeTimeout,
+    /// (Socket adapters) the cut signal given to `send_until`/`recv_until` fired; the channel
+    /// and the WebSocket were closed.
+    #[error("cancelled: the connection was cut")]
+    Cancelled,
     /// A transport (WebSocket) error in an adapter.
     #[error("transport error: {0}")]
     Transport(String),

@@ -43,7 +43,7 @@
 #[cfg(feature = "attach-token")]
 pub mod attach;
 #[cfg(feature = "axum")]
-mod axum_ws;
+pub mod axum_ws;
 mod b64;
 mod channel;
 mod error;
@@ -54,6 +54,8 @@ mod offer;
 pub mod paseo;
 #[cfg(feature = "qr")]
 mod qr;
+#[cfg(any(feature = "tokio-tungstenite", feature = "axum"))]
+pub mod socket;
 mod symmetric;
 mod wire;
 #[cfg(feature = "tokio-tungstenite")]
@@ -67,7 +69,7 @@ mod wycheproof_tests;
 struct ReadmeDoctests;
 
 #[cfg(feature = "axum")]
-pub use axum_ws::AxumSecureSocket;
+pub use axum_ws::{AxumPaseoSocket, AxumSecureSocket};
 pub use channel::{Channel, ChannelBinding};
 pub use error::{Error, Result};
 pub use handshake::{AwaitingConfirm, ClientHandshake, DaemonHandshake};

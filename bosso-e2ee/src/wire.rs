@@ -92,6 +92,13 @@ impl Limits {
         self.max_payload_len.saturating_add(1 + TAG_LEN)
     }
 
+    /// Largest data frame accepted (header, payload, record type byte, tag): 65,537 bytes with
+    /// the default limits. The socket adapters bound the WebSocket message size to it.
+    #[must_use]
+    pub const fn max_frame_len(&self) -> usize {
+        self.max_ciphertext_len().saturating_add(HEADER_LEN)
+    }
+
     /// Rekey a direction after this many records (at least 1).
     #[must_use]
     pub const fn rekey_after_messages(&self) -> u64 {

@@ -1,4 +1,4 @@
-//! Feature-gated parts: the tokio-tungstenite adapter and QR rendering.
+//! Feature-gated parts: the socket adapters end to end and QR rendering.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -11,6 +11,7 @@
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn adapter_over_loopback_websocket() {
     use bosso_e2ee::DaemonKeyPair;
+    use bosso_e2ee::socket::SocketConfig;
     use bosso_e2ee::ws::SecureSocket;
 
     let keys = DaemonKeyPair::generate();
@@ -19,20 +20,20 @@ async fn adapter_over_loopback_websocket() {
     let addr = listener.local_addr().unwrap();
     let daemon = tokio::spawn(async move {
         let (tcp, _) = listener.accept().await.unwrap();
-        let ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
-        let mut s = SecureSocket::accept(ws, &keys).await.unwrap();
+        let config = SocketConfig::default();
+        let mut s = SecureSocket::accept_tcp(tcp, &keys, &config).await.unwrap();
         let msg = s.recv().await.unwrap();
         s.send(&[msg.as_slice(), b" ack"].concat()).await.unwrap();
         let end = s.recv().await;
-        (s.channel().channel_binding(), end)
+        (s.channel_binding(), end)
     });
-    let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}"))
+    let url = format!("ws://{addr}");
+    let mut c = SecureSocket::connect_url(url, &public, &SocketConfig::default())
         .await
         .unwrap();
-    let mut c = SecureSocket::connect(ws, &public).await.unwrap();
     c.send(b"status").await.unwrap();
     assert_eq!(c.recv().await.unwrap(), b"status ack");
-    let binding = c.channel().channel_binding();
+    let binding = c.channel_binding();
     c.close().await.unwrap();
     let (daemon_binding, end) = daemon.await.unwrap();
     assert_eq!(binding, daemon_binding);
@@ -75,6 +76,8 @@ async fn axum_daemon_adapter_over_loopback() {
     use std::sync::Arc;
 
     use axum::extract::ws::WebSocketUpgrade;
+    use bosso_e2ee::axum_ws::bounded_upgrade;
+    use bosso_e2ee::socket::{Secure, SocketConfig};
     use bosso_e2ee::ws::SecureSocket;
     use bosso_e2ee::{AxumSecureSocket, DaemonKeyPair};
 
@@ -88,14 +91,15 @@ async fn axum_daemon_adapter_over_loopback() {
             let keys = Arc::clone(&keys);
             let done_tx = Arc::clone(&done_tx);
             async move {
-                up.on_upgrade(move |socket| async move {
+                let config = SocketConfig::default();
+                bounded_upgrade::<Secure>(up, &config).on_upgrade(move |socket| async move {
                     let mut s = AxumSecureSocket::accept(socket, &keys).await.unwrap();
                     let msg = s.recv().await.unwrap();
                     s.send(&[b"axum: ".as_slice(), &msg].concat())
                         .await
                         .unwrap();
                     let end = s.recv().await;
-                    let binding = s.channel().channel_binding();
+                    let binding = s.channel_binding();
                     if let Some(tx) = done_tx.lock().unwrap().take() {
                         let _ =
                             tx.send((binding, matches!(end, Err(bosso_e2ee::Error::ClosedByPeer))));
@@ -107,13 +111,13 @@ async fn axum_daemon_adapter_over_loopback() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws"))
+    let url = format!("ws://{addr}/ws");
+    let mut c = SecureSocket::connect_url(url, &public, &SocketConfig::default())
         .await
         .unwrap();
-    let mut c = SecureSocket::connect(ws, &public).await.unwrap();
     c.send(b"hi").await.unwrap();
     assert_eq!(c.recv().await.unwrap(), b"axum: hi");
-    let binding = c.channel().channel_binding();
+    let binding = c.channel_binding();
     c.close().await.unwrap();
     let (daemon_binding, ended) = done_rx.await.unwrap();
     assert_eq!(binding, daemon_binding);

@@ -82,6 +82,12 @@ impl PaseoChannel {
         self.closed
     }
 
+    /// Closes the channel (a socket adapter's transport failed or was cut).
+    #[cfg(any(feature = "tokio-tungstenite", feature = "axum"))]
+    pub(crate) fn abort(&mut self) {
+        self.closed = true;
+    }
+
     /// Encrypts with a fresh random nonce into a base64 text frame.
     pub fn seal(&mut self, plaintext: &[u8]) -> Result<String> {
         self.seal_with_rng(plaintext, &mut rand_core::OsRng)
@@ -138,11 +144,7 @@ impl PaseoChannel {
         if text.starts_with('{') {
             return self.control_on_open_channel(text);
         }
-        let max_frame = self
-            .limits
-            .max_payload_len()
-            .saturating_add(NONCE_LEN + TAG_LEN);
-        let max_text = max_frame.div_ceil(3).saturating_mul(4);
+        let max_text = self.limits.max_frame_len();
         if text.len() > max_text {
             return Err(Error::FrameTooLarge {
                 len: text.len(),

@@ -48,6 +48,18 @@ impl PaseoLimits {
         self.max_payload_len
     }
 
+    /// Longest data frame text accepted: the standard padded base64 of nonce, tag and the
+    /// largest payload, `4 * ceil((max_payload_len + 40) / 3)` (11,184,864 bytes by default).
+    /// Longer text is refused before it is decoded; the socket adapters bound the WebSocket
+    /// message size to it (or to [`super::MAX_CONTROL_LEN`] if that is larger).
+    #[must_use]
+    pub const fn max_frame_len(&self) -> usize {
+        self.max_payload_len
+            .saturating_add(super::NONCE_LEN + super::TAG_LEN)
+            .div_ceil(3)
+            .saturating_mul(4)
+    }
+
     /// How many frame nonces (received and sent) a channel remembers to refuse duplicates.
     #[must_use]
     pub const fn duplicate_window(&self) -> usize {

@@ -53,3 +53,6 @@ pub fn require_or_skip(what: &str) -> bool {
     eprintln!("skipping: {what} not available");
     false
 }
+
+#[cfg(feature = "tokio-tungstenite")]
+pub mod socket;
