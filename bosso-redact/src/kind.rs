@@ -7,7 +7,8 @@ use core::ops::Range;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Rule {
-    /// Compact JWS (3 parts) and JWE (5 parts) starting `eyJ`.
+    /// Compact JWS (3 parts, or 2 when both are JSON: the unsecured form without its dot) and
+    /// JWE (5 parts) starting `eyJ`, also wrapped in base64 (`ZXlK...`).
     Jwt,
     /// Bosso attach tokens `bat1e.` / `bat1h.` followed by 100+ base64url characters.
     BossoToken,
@@ -27,7 +28,8 @@ pub enum Rule {
     Token,
     /// ... where the key names an API key (`api_key`, `apiKey`, `x-api-key`, `X-Api-Key`).
     ApiKey,
-    /// ... where the key is `auth` or names credentials.
+    /// ... where the key is `auth` or names credentials; and the password of `curl -u` /
+    /// `curl --user`.
     Credential,
     /// ... where the key names a private key (`private_key`).
     PrivateKey,
@@ -35,17 +37,19 @@ pub enum Rule {
     QueryParam,
     /// PEM private key blocks (`-----BEGIN ... PRIVATE KEY-----` ... `-----END`), across lines.
     PemPrivateKey,
-    /// Email addresses.
+    /// Email addresses, also percent-encoded (`alice%40example.com`).
     Email,
-    /// URL userinfo: `scheme://user:pass@host`.
+    /// URL userinfo: `scheme://user:pass@host`, also percent-encoded in a query string.
     UrlCredentials,
     /// GitHub tokens: `ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`.
     GitHub,
-    /// Slack tokens (`xoxb-` ...) and webhook URLs.
+    /// Slack tokens (`xoxb-`, `xoxp-`, `xapp-`, ... with numeric ids) and webhook URLs.
     Slack,
-    /// Stripe `sk_live_`, `rk_live_`, `whsec_`.
+    /// Stripe secret and restricted keys in every mode (`sk_live_`, `sk_test_`, `rk_live_`,
+    /// `rk_test_`, `sk_prod_`, ...) and `whsec_`.
     Stripe,
-    /// AWS access key ids `AKIA` / `ASIA` (secret keys are caught by the `Secret` key rule).
+    /// AWS access key ids `AKIA`, `ASIA`, `ABIA`, `ACCA`, `A3T` (secret keys are caught by the
+    /// `Secret` key rule).
     AwsAccessKeyId,
     /// Google API keys `AIza...`.
     GoogleApiKey,

@@ -293,3 +293,27 @@ fn placeholders_stay() {
     // A real value next to them is still caught.
     check("password=changeme2", "password=[REDACTED:password]");
 }
+
+/// Shapes the corpus generator found after the classes above were fixed.
+#[test]
+fn shapes_found_by_the_corpus() {
+    let [a, b, _] = BODY;
+    // Keys fused into one word, numbered keys, flags.
+    check("PGPASSWORD=Zx9-pq7Lw", "PGPASSWORD=[REDACTED:password]");
+    check(
+        "\"accesstoken\": \"t0kVal9x\", \"bot_token1\": \"t0kVal9y\"",
+        "\"accesstoken\": \"[REDACTED:token]\", \"bot_token1\": \"[REDACTED:token]\"",
+    );
+    check(
+        "./deploy --db_password s55%0HPib#! --verbose",
+        "./deploy --db_password [REDACTED:password] --verbose",
+    );
+    // A quoted multi-line env value with no footer: the last line before the quote is key.
+    check(
+        &format!("PRIVATE_KEY=\"-----BEGIN PRIVATE KEY-----\n{a}\n{b}\"\nnext=1\n"),
+        "PRIVATE_KEY=\"[REDACTED:pem_private_key]\"\nnext=1\n",
+    );
+    // Placeholders in provider shapes.
+    keep("xoxb-xxxxxxxxx-xxxxxxxxxx-xxxxxxxxxxxx xoxb-abcdef-abcdef key = AKIAXXXXXXXXXXXXXXXX");
+    keep("https://indieweb.org/images/3/35/2018-250-xoxo-indieweb-1.jpg");
+}

@@ -52,6 +52,28 @@ const PIECES: &[&str] = &[
     "'",
     "X-Api-Key: ",
     "mongodb://u:p/ss@h",
+    // Issue 22 shapes: changing per-line prefixes, closing text after the key, curl, encoded.
+    "2026-11-23T05:57:52.1Z ",
+    "2026-11-23T05:57:52.123Z ",
+    "2026-11-23 05:57:52,120 INFO app: ",
+    "{\"msg\":\"",
+    "\"}",
+    "-----BEGIN RSA PRIVATE KEY-----",
+    "-----END RSA PRIVATE KEY-----",
+    "-----EN",
+    "KUpRKfFLfRYC9AIKjbJTWit+CqvjWYzvQwECAwEAAQJAIJLixBy2qpFoS4DSmoEm",
+    "curl -u ",
+    "--user ",
+    "admin:s3cr3tPw",
+    "%40",
+    "postgres%3A%2F%2Fu%3Ap%40h",
+    "ZXlKaGJHY2lPaUpJVXpJMU5pSjkuZXlKemRXSWlPaUl4SW4wLnNpZw==",
+    "apikey == ",
+    "@\"",
+    "db_pass",
+    "auth: ",
+    "token verification failed",
+    "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
 ];
 
 fn text() -> impl Strategy<Value = String> {
@@ -96,6 +118,59 @@ proptest! {
         let r = Redactor::builder().home_dir("/home/alice").build();
         let once = r.redact_bytes(&b).into_owned();
         prop_assert_eq!(r.redact_bytes(&once).into_owned(), once);
+    }
+}
+
+/// One line of a logged PEM block: a prefix whose digits change from line to line, then a
+/// block line, a body line, other text or a line still being written.
+fn pem_line() -> impl Strategy<Value = String> {
+    let prefix = prop_oneof![
+        Just(String::new()),
+        Just("  ".to_owned()),
+        Just("app_1  | ".to_owned()),
+        (0u32..60, 0u32..100_000).prop_map(|(s, f)| format!("2026-11-23T05:57:{s:02}.{f}Z ")),
+        (0u32..60, 0u32..1000)
+            .prop_map(|(s, ms)| format!("2026-11-23 05:57:{s:02},{ms:03} INFO app.tls: ")),
+        (0u32..60).prop_map(|s| format!("{{\"ts\":\"05:57:{s}\",\"msg\":\"")),
+    ];
+    let body = prop::sample::select(
+        &[
+            "-----BEGIN PRIVATE KEY-----",
+            "-----BEGIN EC PRIVATE KEY-----",
+            "-----END PRIVATE KEY-----",
+            "-----END EC PRIVATE KEY-----",
+            "MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu",
+            "KUpRKfFLfRYC9AIKjbJTWit+CqvjWYzvQwECAwEAAQJAIJLixBy2qpFoS4DSmoEm",
+            "o3qGy0t6z09AIJtH+5OeRV1be+N4cDYJKffGzDa88vQENZiRm0GRq6a+HPGQMd2k==",
+            "listening on :8443",
+            "",
+            "-----EN",
+            "password=hunter2",
+        ][..],
+    );
+    let suffix = prop::sample::select(&["", "", "\"}", "\",", "\r"][..]);
+    (prefix, body, suffix).prop_map(|(p, b, s)| format!("{p}{b}{s}"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Multi-line PEM blocks whose lines carry changing prefixes and closing text stream
+    /// exactly like the whole buffer, whatever the write boundaries.
+    #[test]
+    fn prefixed_pem_blocks_stream_like_the_whole_buffer(
+        lines in prop::collection::vec(pem_line(), 1..14),
+        newline_at_end in any::<bool>(),
+        cuts in prop::collection::vec(any::<usize>(), 0..10),
+    ) {
+        let r = Arc::new(Redactor::builder().home_dir("/home/alice").build());
+        let mut s = lines.join("\n");
+        if newline_at_end {
+            s.push('\n');
+        }
+        let whole = r.redact_bytes(s.as_bytes()).into_owned();
+        prop_assert_eq!(streamed(&r, s.as_bytes(), &cuts), whole.clone());
+        prop_assert_eq!(r.redact_bytes(&whole).into_owned(), whole);
     }
 }
 

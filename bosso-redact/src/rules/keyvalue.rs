@@ -18,7 +18,9 @@ pub(crate) fn key_rule(key: &str) -> Option<Rule> {
 
 /// An anchor inside an identifier: expand to the whole key, classify it, read its value.
 pub(crate) fn key_value(h: &[u8], s: usize, e: usize) -> Option<Hit> {
-    let ks = s - run_back(h, s, MAX_KEY, is_ident);
+    let mut ks = s - run_back(h, s, MAX_KEY, is_ident);
+    // `--password value`: the dashes are the flag's, not the key's.
+    ks += run(h, ks, s - ks, |b| b == b'-');
     let ke = e + run(h, e, MAX_KEY, is_ident);
     // `[REDACTED:password:3f9a1c]` is our own keyed tag, not `password: 3f9a1c`.
     if h.get(..ks).is_some_and(|t| t.ends_with(b"[REDACTED:")) {

@@ -173,6 +173,15 @@ pub(crate) fn block(h: &[u8], s: usize, e: usize) -> Option<(usize, bool)> {
         if !terminated {
             return Some((end, false));
         }
+        // The last body line of a block quoted as a whole (`KEY="-----BEGIN ...` up to
+        // `...AB==",`) without a footer: the base64 before the closing text is still key.
+        let b64 = line
+            .iter()
+            .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+            .count();
+        if b64 >= 8 && line.get(b64..).is_some_and(is_closing) {
+            return Some((line_stop - (line.len() - b64), true));
+        }
         return Some((end, true));
     }
 }

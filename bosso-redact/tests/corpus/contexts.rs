@@ -7,6 +7,7 @@ use super::secrets::{Form, Secret};
 
 pub const CONTEXTS: &[&str] = &[
     "json", "json_msg", "query", "go_log", "logrus", "py_log", "py_dict", "curl", "env", "multi",
+    "code",
 ];
 
 fn go_ts(r: &mut Rng) -> String {
@@ -109,6 +110,24 @@ pub fn render(ctx: &str, s: &Secret, r: &mut Rng) -> (String, Vec<String>) {
                 _ => format!("      {key}: \"{}\"", needles[0]),
             }
         }
+        (Form::Keyed(k), "code") => {
+            let v = &needles[0];
+            match r.below(10) {
+                0 => format!("var {k} = @\"{v}\";"),
+                1 => format!("if ({k} == \"{v}\") {{"),
+                2 => format!("cfg := GetEnvOrDefault(\"{k}\", \"{v}\")"),
+                3 => format!("    {k}: \"{v}\","),
+                4 => format!("{k} = '{v}'"),
+                5 => format!("<{k}>{v}</{k}>"),
+                6 => format!("./deploy --{k} {v} --verbose"),
+                7 => format!("    :{k} => '{v}',"),
+                8 => format!("conn = connect(host='db', {k}='{v}', port=5432)"),
+                _ => format!("os.environ.setdefault(\"{k}\", \"{v}\")"),
+            }
+        }
+        (Form::Header(name, v), "code") if !name.is_empty() => {
+            format!("req.Header.Set(\"{name}\", \"{v}\")")
+        }
         (Form::Keyed(k), _) => {
             // A pretty-printed config logged one line at a time, each with its own timestamp.
             let mut out = String::new();
@@ -205,6 +224,7 @@ pub fn render(ctx: &str, s: &Secret, r: &mut Rng) -> (String, Vec<String>) {
                     format!("curl -s https://api.example.com/v1/echo -d 'value={v}' -o /dev/null")
                 }
                 "env" => format!("DEPLOY_VALUE={v}"),
+                "code" => format!("const fixture = \"{v}\";"),
                 _ => {
                     let mut out = String::new();
                     for line in [
