@@ -99,6 +99,28 @@ async fn silent_client<M: TestMode>(via: common::socket::Via) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_recv_loses_nothing() {
+    let config = SocketConfig::default();
+    for &via in VIAS {
+        let d = daemon::<Secure>(via, config).await;
+        let mut s = SecureSocket::connect_url(d.url(), d.keys.public(), &config)
+            .await
+            .unwrap();
+        // Nothing to receive yet: the recv future is dropped while it waits.
+        assert!(
+            tokio::time::timeout(Duration::from_millis(50), s.recv())
+                .await
+                .is_err()
+        );
+        s.send(b"after a dropped recv").await.unwrap();
+        assert_eq!(
+            bounded("recv", s.recv()).await.unwrap(),
+            b"after a dropped recv"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_silent_client_is_closed_at_the_handshake_deadline() {
     for &via in VIAS {
         silent_client::<Secure>(via).await;
