@@ -220,12 +220,10 @@ pub fn generate(kind: &'static str, r: &mut Rng) -> Secret {
         }
         "cookie" => {
             let sid = r.mixed(ALNUM, 32);
+            let name = ["Cookie", "Set-Cookie"][r.below(2)];
             Secret {
                 kind,
-                form: Form::Header(
-                    *r.pick(&["Cookie", "Set-Cookie"]),
-                    format!("sid={sid}; theme=dark; lang=en"),
-                ),
+                form: Form::Header(name, format!("sid={sid}; theme=dark; lang=en")),
                 needles: vec![sid],
             }
         }
