@@ -1,4 +1,4 @@
-//! Account layer: our path beside the raw primitive (the limit) and the crate a user would
+//! bosso-accounts: our path beside the raw primitive (the limit) and the crate a user would
 //! otherwise pick, in the same run.
 #![allow(
     clippy::unwrap_used,
@@ -16,12 +16,14 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
-use bosso_auth::accounts::password::{PasswordConfig, PasswordHasher};
-use bosso_auth::accounts::ratelimit::{MemoryRateLimiter, Quota, ThrottleKey};
-use bosso_auth::accounts::session::{MemorySessionStore, SessionConfig, SessionManager};
-use bosso_auth::accounts::token::TokenKey;
-use bosso_auth::accounts::totp::{Totp, TotpAlgorithm, TotpSecret};
-use bosso_auth::accounts::{ManualClock, UnixTime, UserId};
+use bosso::accounts::login_session::{
+    LoginSessionConfig, LoginSessionManager, MemoryLoginSessionStore,
+};
+use bosso::accounts::password::{PasswordConfig, PasswordHasher};
+use bosso::accounts::ratelimit::{MemoryRateLimiter, Quota, ThrottleKey};
+use bosso::accounts::token::TokenKey;
+use bosso::accounts::totp::{Totp, TotpAlgorithm, TotpSecret};
+use bosso::accounts::{ManualClock, UnixTime, UserId};
 use criterion::{Criterion, criterion_group, criterion_main};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -110,9 +112,9 @@ fn totp(c: &mut Criterion) {
 fn sessions(c: &mut Criterion) {
     let mut g = c.benchmark_group("session_lookup");
     let clock = ManualClock::new(UnixTime::from_secs(1_700_000_000));
-    let m = SessionManager::new(
-        SessionConfig::default(),
-        MemorySessionStore::new(200_000, clock.clone()),
+    let m = LoginSessionManager::new(
+        LoginSessionConfig::default(),
+        MemoryLoginSessionStore::new(200_000, clock.clone()),
         clock,
         TokenKey::generate().unwrap(),
     )
@@ -176,7 +178,7 @@ fn rate_limit(c: &mut Criterion) {
 /// Minting an EdDSA access JWT: ours beside ring's bare Ed25519 signature over a JWS of the
 /// same size (the limit) and jsonwebtoken's `encode` of the same claims (the peer).
 fn access_jwt(c: &mut Criterion) {
-    use bosso_auth::accounts::access::{AccessConfig, AccessIssuer, AccessSigningKey};
+    use bosso::accounts::access::{AccessConfig, AccessIssuer, AccessSigningKey};
     use bosso_token::KeyId;
     use ring::signature::Ed25519KeyPair;
 

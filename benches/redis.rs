@@ -1,5 +1,5 @@
 //! Shared state over loopback Redis (a private redis-server on a unix socket, started here):
-//! the replay-store consume (bosso-token) and the rate-limit check (bosso-auth, GCRA in one Lua
+//! the replay-store consume (bosso-token) and the rate-limit check (bosso-accounts, GCRA in one Lua
 //! script), single and 64 in flight, beside a bare `SET NX EX` round trip (the limit: what one
 //! atomic Redis command costs). Skips with a message when redis-server is not installed.
 #![allow(
@@ -13,8 +13,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use bosso_auth::accounts::ratelimit::{Quota, RateLimiter, ThrottleKey};
-use bosso_auth::redis::{RedisConn, RedisRateLimiter};
+use bosso_accounts::ratelimit::{Quota, RateLimiter, ThrottleKey};
+use bosso_accounts::redis::{RedisConn, RedisRateLimiter};
 use bosso_testkit::RedisServer;
 use bosso_token::{Clock, RedisReplayStore, ReplayStore, SystemClock, TokenId};
 use criterion::{Criterion, Throughput};

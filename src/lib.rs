@@ -6,13 +6,15 @@
 //! | feature | crate | what it makes true |
 //! |---|---|---|
 //! | `token` | [`bosso_token`] | single-use attach tokens scoped to one (user, session, chat) |
-//! | `auth` | [`bosso_auth`] | OIDC verification, three-axis ownership, the attach gate, accounts |
+//! | `auth` | [`bosso_auth`] | OIDC verification, three-axis ownership, the attach gate |
+//! | `accounts` | [`bosso_accounts`] | the login side: passwords, TOTP, login sessions, refresh tokens, rate limits, lockout |
 //! | `e2ee` | [`bosso_e2ee`] | end-to-end encrypted framing through an untrusted relay |
 //! | `vault` | [`bosso_vault`] | OS keychain / encrypted-file secrets and envelope encryption |
 //! | `redact` | [`bosso_redact`] | scrubbing of logs, crash and bug reports |
 //!
 //! Each crate's own features are forwarded as `<crate>-<feature>`, and each turns its crate
-//! on: `token-http`, `token-redis`; `auth-qr`, `auth-https`, `auth-axum`, `auth-redis`;
+//! on: `token-http`, `token-redis`; `auth-https`, `auth-axum`, `auth-redis`; `accounts-qr`,
+//! `accounts-redis`;
 //! `e2ee-tokio-tungstenite`, `e2ee-axum`, `e2ee-qr`, `e2ee-attach-token`; `vault-keyring`,
 //! `vault-keyutils`, `vault-secret-service`, `vault-apple-keychain`,
 //! `vault-windows-credential`; `redact-json`, `redact-tracing`, `redact-log`. For example
@@ -21,6 +23,8 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "accounts")]
+pub use bosso_accounts as accounts;
 #[cfg(feature = "auth")]
 pub use bosso_auth as auth;
 #[cfg(feature = "e2ee")]

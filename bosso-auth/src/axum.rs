@@ -53,17 +53,14 @@ impl Error {
             Error::AttachToken(
                 bosso_token::Error::ReplayStoreFull | bosso_token::Error::ReplayStoreUnavailable(_),
             ) => StatusCode::SERVICE_UNAVAILABLE,
-            Error::AttachToken(_)
-            | Error::BearerMissing
-            | Error::BearerInvalid
-            | Error::InvalidCredentials
-            | Error::SessionInvalid => StatusCode::UNAUTHORIZED,
+            Error::AttachToken(_) | Error::BearerMissing | Error::BearerInvalid => {
+                StatusCode::UNAUTHORIZED
+            }
             Error::NotPermitted | Error::HostNotAllowed | Error::OriginNotAllowed => {
                 StatusCode::FORBIDDEN
             }
             Error::DaemonOffline => StatusCode::CONFLICT,
-            Error::RateLimited { .. } | Error::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Error::StoreUnavailable(_) | Error::StoreFull => StatusCode::SERVICE_UNAVAILABLE,
+            Error::StoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_REQUEST,
         }
     }

@@ -1,76 +1,14 @@
 //! The one error type of this crate.
 
-use bosso_token::UnixTime;
-
 /// Everything that can go wrong in `bosso-auth`.
 ///
-/// Variants are what a caller acts on. No variant carries a password, token, code or any other
-/// byte of the input, so an error can be logged as it is. Credential failures are deliberately
-/// one variant ([`Error::InvalidCredentials`]) so that a server that maps errors to responses
-/// cannot accidentally tell an attacker *which* part of a login was wrong.
+/// Variants are what a caller acts on. No variant carries a token, secret or any other byte of
+/// the input, so an error can be logged as it is. Ownership failures are deliberately one
+/// variant ([`Error::NotPermitted`]) so that a caller cannot learn whether another user's
+/// session or chat exists.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The password, code or token does not match (or the account does not exist).
-    #[error("invalid credentials")]
-    InvalidCredentials,
-    /// The password is longer than the configured maximum; it was not hashed.
-    #[error("password longer than {max} bytes")]
-    PasswordTooLong {
-        /// The configured maximum, in bytes.
-        max: usize,
-    },
-    /// The password is empty.
-    #[error("empty password")]
-    PasswordEmpty,
-    /// A stored password hash could not be parsed or names an unsupported algorithm; the reason
-    /// names the rule, not the input.
-    #[error("malformed password hash: {0}")]
-    MalformedHash(&'static str),
-    /// A stored password hash asks for more work than this verifier allows (a "hash bomb").
-    #[error("password hash parameters exceed the verifier's limits")]
-    HashParamsTooExpensive,
-    /// The password hashing primitive failed (out of memory, invalid parameters).
-    #[error("password hashing failed")]
-    Hashing,
-    /// A blocking task (hashing off the async runtime) could not complete.
-    #[error("background hashing task failed")]
-    TaskFailed,
-    /// A TOTP code was correct but its time step was already accepted (RFC 6238 section 5.2).
-    #[error("one-time code already used")]
-    CodeReused,
-    /// TOTP is not enrolled (or not yet activated) for this account.
-    #[error("two-factor authentication not enrolled")]
-    TotpNotEnrolled,
-    /// The QR code image could not be produced.
-    #[error("QR code generation failed")]
-    QrCode,
-    /// A session or refresh token is not in the format this crate issues.
-    #[error("malformed token: {0}")]
-    MalformedToken(&'static str),
-    /// The session or refresh token is unknown, expired or revoked.
-    #[error("session expired or revoked")]
-    SessionInvalid,
-    /// A refresh token that was already exchanged was presented again; its whole family is now
-    /// revoked and the user must log in again.
-    #[error("refresh token reuse detected; token family revoked")]
-    RefreshTokenReuse,
-    /// The caller is over its rate limit.
-    #[error("rate limited; retry after {retry_after_ms} ms")]
-    RateLimited {
-        /// How long until one more request would be admitted, in milliseconds.
-        retry_after_ms: u64,
-    },
-    /// The account (or account-and-source pair) is locked after repeated failures.
-    #[error("locked until {}", until.as_secs())]
-    Locked {
-        /// When the lock ends.
-        until: UnixTime,
-    },
-    /// A bounded in-memory store is at capacity with nothing it may safely evict; the request
-    /// is refused rather than risking a bypass.
-    #[error("store full")]
-    StoreFull,
     /// A store could not answer (unreachable, poisoned, timed out); the request is refused.
     #[error("store unavailable: {0}")]
     StoreUnavailable(String),

@@ -2,9 +2,10 @@
 //!
 //! **Issue**: an authenticated principal asks for (session, chat, permission); the ownership
 //! check runs from that user's daemons; only then is an attach token minted. The principal is
-//! [`Authenticated`], which is sealed: an OIDC [`crate::oidc::VerifiedAccessToken`], a login
-//! session [`crate::accounts::session::ValidSession`], or a [`TrustedPrincipal`] the host
-//! made with [`TrustedPrincipal::assert_verified`], vouching for the user itself.
+//! [`Authenticated`], which is sealed: an OIDC [`crate::oidc::VerifiedAccessToken`], or a
+//! [`TrustedPrincipal`] made with [`TrustedPrincipal::assert_verified`], by the host vouching
+//! for the user itself or by bosso-accounts for a login session it validated
+//! (`ValidLoginSession::principal`).
 //!
 //! **Admit** (at the WebSocket upgrade), in this order: Host and Origin (cheap, stateless:
 //! a rebinding or cross-site request is refused before it can burn a token; each must come on

@@ -1,6 +1,8 @@
 //! # bosso-auth
 //!
-//! OIDC verification, three-axis ownership checks, the attach gate and the account layer.
+//! The attach side: who may open a live view of a remote session. OIDC access-token
+//! verification, three-axis ownership checks, the attach gate, Host/Origin and bearer guards
+//! for local daemons, and live views cut when their daemon goes away.
 //!
 //! **Security contract.** Two independent checks are required before a browser attaches to a
 //! live session: the caller is authenticated ([`oidc`]: issuer, audience, expiry, signature
@@ -15,10 +17,10 @@
 //! ([`host`]) and a 256-bit bearer secret kept only as a SHA-256 hash ([`bearer`]), checked in
 //! that order by [`local::LocalGuard`].
 //!
-//! The account layer ([`accounts`]) makes the login side true: Argon2id passwords, TOTP
-//! two-factor with replay refusal, session tokens the store only sees as HMAC-SHA256 hashes,
-//! refresh-token families with reuse detection, keyed GCRA rate limiting with bounded memory,
-//! and account lockout with growing durations.
+//! "Session" in this crate means a remote coding session (`bosso_token::SessionId`). The login
+//! side (passwords, TOTP, login sessions, refresh tokens, rate limits, lockout) is the
+//! `bosso-accounts` crate, which depends on this one; a login session it validated reaches the
+//! gate as a [`gate::TrustedPrincipal`].
 //!
 //! # Quickstart: the attach gate
 //! ```
@@ -48,8 +50,9 @@
 //! .with_protocols(["myapp.v1"]);
 //!
 //! // POST /attach-token. The principal is an `oidc::VerifiedAccessToken` (from
-//! // `JwksCache::verify`) or a login session (`accounts::session::ValidSession`); a host that
-//! // authenticated the user by other means vouches for it explicitly:
+//! // `JwksCache::verify`) or a `TrustedPrincipal`: from bosso-accounts'
+//! // `ValidLoginSession::principal`, or from a host that authenticated the user by other
+//! // means and vouches for it explicitly:
 //! let principal = TrustedPrincipal::assert_verified(alice);
 //! let token = gate.issue(&principal, SessionId::new("s1")?, ChatId::new("c1")?, Permission::Editor).await?;
 //!
@@ -69,12 +72,10 @@
 //! # Ok(()) }
 //! ```
 //!
-//! See [`accounts`] for the account-layer quickstart, and the crate README for the threat
-//! model and what the host app must still do.
+//! See the crate README for the threat model and what the host app must still do.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-pub mod accounts;
 pub mod audit;
 #[cfg(feature = "axum")]
 pub mod axum;

@@ -6,19 +6,15 @@
 //! | principal | made by | what vouches for the user |
 //! |---|---|---|
 //! | [`VerifiedAccessToken`] | [`crate::oidc`] verification | the identity provider's signature, issuer, audience and lifetime |
-//! | [`ValidSession`] | [`SessionManager::validate`] (login sessions of [`crate::accounts`]) | a live, unrevoked login session token of this server |
-//! | [`TrustedPrincipal`] | [`TrustedPrincipal::assert_verified`] | the host itself, explicitly |
+//! | [`TrustedPrincipal`] | `bosso_accounts::login_session::ValidLoginSession::principal` | a live, unrevoked login session token of this server, validated by bosso-accounts |
+//! | [`TrustedPrincipal`] | [`TrustedPrincipal::assert_verified`] in the host | the host itself, explicitly |
 //!
-//! When the account layer moves to its own crate (which may depend on this one, never the
-//! reverse), its verified login session reaches the gate the same way: the sealed impl for
-//! [`ValidSession`] here is replaced by a conversion in that crate that goes through
-//! [`TrustedPrincipal::assert_verified`], which is the one public door into [`Authenticated`].
-//!
-//! [`SessionManager::validate`]: crate::accounts::session::SessionManager::validate
+//! bosso-accounts depends on this crate, never the reverse, so its login session cannot
+//! implement the sealed trait; it goes through [`TrustedPrincipal::assert_verified`], the one
+//! public door into [`Authenticated`], and only from a session it has just validated.
 
 use bosso_token::UserId;
 
-use crate::accounts::session::ValidSession;
 use crate::oidc::VerifiedAccessToken;
 
 mod sealed {
@@ -27,8 +23,8 @@ mod sealed {
 }
 
 /// A principal whose identity has been verified. Sealed: implemented only by
-/// [`VerifiedAccessToken`], [`ValidSession`] and [`TrustedPrincipal`], so the gate cannot be
-/// handed an identity nobody verified.
+/// [`VerifiedAccessToken`] and [`TrustedPrincipal`], so the gate cannot be handed an identity
+/// nobody verified.
 ///
 /// A type outside this crate cannot implement it:
 ///
@@ -64,16 +60,9 @@ impl Authenticated for VerifiedAccessToken {
     }
 }
 
-impl sealed::Sealed for ValidSession {}
-impl Authenticated for ValidSession {
-    fn user(&self) -> &UserId {
-        ValidSession::user(self)
-    }
-}
-
-/// A user the host authenticated itself, by a mechanism this crate does not see (an mTLS
-/// client certificate, an authenticating proxy whose header the host validated, its own
-/// session store).
+/// A user authenticated by a mechanism this crate does not see: a login session bosso-accounts
+/// validated (`ValidLoginSession::principal`), an mTLS client certificate, an authenticating
+/// proxy whose header the host validated, the host's own session store.
 ///
 /// The only way to make one is [`TrustedPrincipal::assert_verified`], so every place a host
 /// vouches for a user is one searchable call.

@@ -1,11 +1,11 @@
 //! A stand-in OIDC identity provider: discovery and JWKS over HTTPS, and EdDSA access tokens
-//! minted by `bosso_auth::accounts::access` (what a host's own auth service would run).
+//! minted by `bosso_accounts::access` (what a host's own auth service would run).
 
 use std::sync::Arc;
 
 use axum::Json;
 use axum::routing::get;
-use bosso::auth::accounts::access::{AccessConfig, AccessIssuer, AccessSigningKey};
+use bosso::accounts::access::{AccessConfig, AccessIssuer, AccessSigningKey};
 use bosso::token::{KeyId, SystemClock, UserId};
 use serde_json::json;
 

@@ -95,7 +95,7 @@ impl AccessTokenVerifierConfig {
 
     /// Requires the header's `typ` to name this media type, compared as RFC 7515 4.1.9 says
     /// (case-insensitive, `application/` optional). For tokens of an RFC 9068 issuer, such as
-    /// [`crate::accounts::access`], require `at+jwt`: an ID token or any other JWT the same
+    /// bosso-accounts' `access` module, require `at+jwt`: an ID token or any other JWT the same
     /// issuer signs for the same audience is then refused. Off by default, because many
     /// identity providers send `JWT` or nothing on access tokens.
     pub fn with_required_typ(mut self, typ: &str) -> Result<Self, Error> {

@@ -23,7 +23,7 @@ use futures_util::StreamExt as _;
 use ring::rand::{SecureRandom, SystemRandom};
 use tokio::task::AbortHandle;
 
-use super::{RedisConn, hex, unavailable};
+use super::{RedisConn, unavailable};
 use crate::Error;
 use crate::live::LiveViews;
 
@@ -128,7 +128,7 @@ impl RedisCutSignal {
         let channel = format!("{}live:cut", conn.prefix());
         let mut id = [0u8; 16];
         SystemRandom::new().fill(&mut id).map_err(|_| Error::Rng)?;
-        let node = hex(&id);
+        let node = format!("{:032x}", u128::from_be_bytes(id));
         let ps = subscribe(conn.client(), &channel, conn.timeout()).await?;
         let task = tokio::spawn(run(
             ps,

@@ -1,14 +1,14 @@
-//! Redis implementations of the account-layer stores and of the live-view cut signal, so that
-//! many nodes share one truth (feature `redis`).
+//! Redis for the attach side (feature `redis`): the live-view cut signal, and the shared
+//! connection the Redis stores of this workspace are built on, so that many nodes share one
+//! truth.
 //!
-//! | store | type | atomic by |
+//! | what | type | how |
 //! |---|---|---|
-//! | sessions | [`RedisSessionStore`] | one script per key; `remove` is a script that deletes once |
-//! | refresh families | [`RedisRefreshStore`] | rotation is one script on the family key |
-//! | TOTP steps, recovery codes | [`RedisTotpStore`] | `accept_step` script, `SREM` |
-//! | rate limits | [`RedisRateLimiter`] | GCRA in one Lua script |
-//! | lockout | [`RedisLockoutStore`] | compare-and-set script around [`LockState`](crate::accounts::lockout::LockState) |
 //! | live-view cut | [`RedisCutSignal`] | pub/sub fan-out to every node's [`LiveViews`](crate::live::LiveViews) |
+//! | attach-token replay | `bosso_token::RedisReplayStore` | one `SET NX` per token id (feature `redis` of bosso-token, enabled by this one) |
+//!
+//! The login side's stores (login sessions, refresh families, TOTP, rate limits, lockout) are in
+//! the `bosso-accounts` crate (`bosso_accounts::redis`), on the same [`RedisConn`].
 //!
 //! # Configuration
 //!
@@ -18,34 +18,22 @@
 //!
 //! # Key layout
 //!
-//! Every key starts with the prefix (default `bosso:`). Each store documents its keys; the
-//! braces are Redis Cluster hash tags: keys a script or transaction touches together carry the
-//! same tag, so the same code runs on one server or on a cluster. Every key expires with the
-//! data it guards, except TOTP enrollments, which last until removed.
+//! Every key and channel starts with the prefix (default `bosso:`). Each store documents its
+//! keys; the braces are Redis Cluster hash tags: keys a script or transaction touches together
+//! carry the same tag, so the same code runs on one server or on a cluster.
 //!
 //! # Failure behaviour
 //!
 //! Every call is bounded by the connection's timeout (default 500 ms). Unreachable, timed out
 //! or an unexpected reply: the call returns [`Error::StoreUnavailable`] and the caller refuses
-//! (fail closed: no session is valid, no rate limit admits, no code is accepted). The connection
-//! manager reconnects by itself; once Redis is back the next calls succeed without a restart.
-//! Run Redis with `maxmemory-policy noeviction` (the default): an evicting policy would drop
-//! consumed replay ids, lockout states and rate-limit state (a fail-open); with `noeviction` a
-//! full Redis refuses writes and the stores fail closed.
+//! (fail closed). The connection manager reconnects by itself; once Redis is back the next
+//! calls succeed without a restart. Run Redis with `maxmemory-policy noeviction` (the default):
+//! an evicting policy would drop consumed replay ids, lockout states and rate-limit state (a
+//! fail-open); with `noeviction` a full Redis refuses writes and the stores fail closed.
 
 mod cut;
-mod lockout;
-mod ratelimit;
-mod refresh;
-mod sessions;
-mod totp;
 
 pub use cut::RedisCutSignal;
-pub use lockout::RedisLockoutStore;
-pub use ratelimit::RedisRateLimiter;
-pub use refresh::RedisRefreshStore;
-pub use sessions::RedisSessionStore;
-pub use totp::RedisTotpStore;
 
 use std::fmt;
 use std::time::Duration;
@@ -130,8 +118,10 @@ impl RedisConn {
         &self.client
     }
 
-    /// Runs one command (or atomic pipeline) within the timeout.
-    pub(crate) async fn query<T: FromRedisValue>(
+    /// Runs one command (or atomic pipeline) within the timeout. For stores built on this
+    /// connection (bosso-accounts' are): every failure, a timeout included, is
+    /// [`Error::StoreUnavailable`] naming `what`, never the command's arguments.
+    pub async fn query<T: FromRedisValue>(
         &self,
         what: &str,
         cmd: &(impl QueryAsync + Sync),
@@ -143,8 +133,9 @@ impl RedisConn {
             .map_err(|_| unavailable(&format!("{what} failed")))
     }
 
-    /// Runs a script (EVALSHA, loading it on a miss) within the timeout.
-    pub(crate) async fn script<T: FromRedisValue>(
+    /// Runs a script (EVALSHA, loading it on a miss) within the timeout, with the same
+    /// failures as [`RedisConn::query`].
+    pub async fn script<T: FromRedisValue>(
         &self,
         what: &str,
         script: &Script,
@@ -166,8 +157,15 @@ impl RedisConn {
     }
 }
 
-/// A command or a pipeline (`redis::Cmd`, `redis::Pipeline`).
-pub(crate) trait QueryAsync {
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for redis::Cmd {}
+    impl Sealed for redis::Pipeline {}
+}
+
+/// What [`RedisConn::query`] runs: a `redis::Cmd` or a `redis::Pipeline` (sealed).
+pub trait QueryAsync: sealed::Sealed {
+    /// Sends it on `conn`.
     fn run<T: FromRedisValue>(
         &self,
         conn: &mut ConnectionManager,
@@ -190,46 +188,4 @@ impl QueryAsync for redis::Pipeline {
     ) -> impl std::future::Future<Output = redis::RedisResult<T>> + Send {
         self.query_async(conn)
     }
-}
-
-/// Lowercase hex of `bytes` (key material for hashes and ids).
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
-
-/// Relative TTL in seconds for data that ends at `until`, seen from `now`: at least 1, plus 1
-/// so that rounding never drops a key before its data ends. Relative, so a Redis server whose
-/// clock differs from ours cannot shorten it.
-pub(crate) fn ttl_secs(now: u64, until: u64) -> u64 {
-    until.saturating_sub(now).saturating_add(1)
-}
-
-/// Adds `ARGV[1]` to the set `KEYS[1]` and extends the set's TTL to at least `ARGV[2]` seconds
-/// (a per-user index lives as long as its longest-lived member).
-pub(crate) static INDEX_ADD: std::sync::LazyLock<Script> = std::sync::LazyLock::new(|| {
-    Script::new(
-        r"redis.call('SADD', KEYS[1], ARGV[1])
-local ttl = tonumber(ARGV[2])
-local t = redis.call('TTL', KEYS[1])
-if t < ttl then redis.call('EXPIRE', KEYS[1], ttl) end
-return 1",
-    )
-});
-
-/// Parses lowercase hex into exactly `N` bytes.
-pub(crate) fn unhex<const N: usize>(s: &str) -> Option<[u8; N]> {
-    let mut out = [0u8; N];
-    if s.len() != N * 2 {
-        return None;
-    }
-    for (o, pair) in out.iter_mut().zip(s.as_bytes().chunks_exact(2)) {
-        let txt = std::str::from_utf8(pair).ok()?;
-        *o = u8::from_str_radix(txt, 16).ok()?;
-    }
-    Some(out)
 }
