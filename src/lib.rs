@@ -11,6 +11,7 @@
 //! | `e2ee` | [`bosso_e2ee`] | end-to-end encrypted framing through an untrusted relay |
 //! | `vault` | [`bosso_vault`] | OS keychain / encrypted-file secrets and envelope encryption |
 //! | `redact` | [`bosso_redact`] | scrubbing of logs, crash and bug reports |
+//! | `bouncer` | [`bosso_bouncer`] | a command guard for agent tool execution (shell lines judged before they run) |
 //!
 //! Each crate's own features are forwarded as `<crate>-<feature>`, and each turns its crate
 //! on: `token-http`, `token-redis`; `auth-https`, `auth-axum`, `auth-redis`; `accounts-qr`,
@@ -27,6 +28,8 @@
 pub use bosso_accounts as accounts;
 #[cfg(feature = "auth")]
 pub use bosso_auth as auth;
+#[cfg(feature = "bouncer")]
+pub use bosso_bouncer as bouncer;
 #[cfg(feature = "e2ee")]
 pub use bosso_e2ee as e2ee;
 #[cfg(feature = "redact")]

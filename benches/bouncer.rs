@@ -1,0 +1,2 @@
+//! Placeholder: replaced by the bosso-bouncer bench.
+fn main() {}
