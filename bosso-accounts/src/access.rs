@@ -53,7 +53,6 @@ use ring::signature::{self as rs, Ed25519KeyPair, KeyPair as _, RsaKeyPair};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use serde_json::json;
-use zeroize::Zeroizing;
 
 use bosso_token::{Clock, KeyId, UnixTime, UserId};
 
@@ -115,10 +114,7 @@ impl AccessSigningKey {
     pub fn generate_ed25519(kid: KeyId) -> Result<Self, Error> {
         // From a seed we wipe, as bosso-token's keys are made, rather than through ring's
         // PKCS#8 document, which would leave the private key in freed memory.
-        let mut seed = Zeroizing::new([0u8; 32]);
-        SystemRandom::new()
-            .fill(seed.as_mut())
-            .map_err(|_| Error::Rng)?;
+        let seed = bosso_token::random::bytes::<32>().map_err(|_| Error::Rng)?;
         let pair = Ed25519KeyPair::from_seed_unchecked(seed.as_ref())
             .map_err(|_| Error::InvalidKey("Ed25519 seed rejected"))?;
         Ok(Self {

@@ -11,7 +11,6 @@
 //! last-seen time is written at most once per 24 hours (a read-mostly store, and the idle window
 //! is then between 6 and 7 days); no session outlives 30 days from its login.
 
-use ring::rand::SystemRandom;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::future::Future;
@@ -322,7 +321,6 @@ pub struct LoginSessionManager<S, C> {
     store: S,
     clock: C,
     key: TokenKey,
-    rng: SystemRandom,
 }
 
 impl<S, C> fmt::Debug for LoginSessionManager<S, C> {
@@ -354,7 +352,6 @@ impl<S: LoginSessionStore, C: Clock> LoginSessionManager<S, C> {
             store,
             clock,
             key,
-            rng: SystemRandom::new(),
         })
     }
 
@@ -386,7 +383,7 @@ impl<S: LoginSessionStore, C: Clock> LoginSessionManager<S, C> {
         mfa: bool,
     ) -> Result<(LoginSessionToken, ValidLoginSession), Error> {
         let now = self.clock.now();
-        let token = LoginSessionToken(BearerToken::generate(TokenKind::Session, &self.rng)?);
+        let token = LoginSessionToken(BearerToken::generate(TokenKind::Session)?);
         let record = LoginSessionRecord {
             user,
             created,

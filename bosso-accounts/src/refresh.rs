@@ -523,7 +523,7 @@ impl<S: RefreshStore, C: Clock> RefreshManager<S, C> {
     /// Starts a family at login; returns its first token.
     pub async fn issue(&self, user: &UserId) -> Result<RefreshToken, Error> {
         let now = self.clock.now();
-        let token = RefreshToken(BearerToken::generate(TokenKind::Refresh, &self.rng)?);
+        let token = RefreshToken(BearerToken::generate(TokenKind::Refresh)?);
         let mut id = [0u8; 16];
         self.rng.fill(&mut id).map_err(|_| Error::Rng)?;
         let expiry = now.saturating_add(self.config.family_lifetime_secs);
@@ -547,7 +547,7 @@ impl<S: RefreshStore, C: Clock> RefreshManager<S, C> {
     pub async fn refresh(&self, token: &str) -> Result<(RefreshToken, UserId), Error> {
         let old = RefreshToken::parse(token)?;
         let now = self.clock.now();
-        let new = RefreshToken(BearerToken::generate(TokenKind::Refresh, &self.rng)?);
+        let new = RefreshToken(BearerToken::generate(TokenKind::Refresh)?);
         let outcome = self
             .store
             .rotate(

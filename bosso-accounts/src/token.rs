@@ -9,7 +9,6 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ring::hmac;
-use ring::rand::{SecureRandom, SystemRandom};
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
 use zeroize::Zeroizing;
@@ -61,17 +60,10 @@ impl fmt::Debug for BearerToken {
 }
 
 impl BearerToken {
-    pub(crate) fn generate(kind: TokenKind, rng: &SystemRandom) -> Result<Self, Error> {
-        let mut raw = Zeroizing::new([0u8; TOKEN_BYTES]);
-        rng.fill(raw.as_mut()).map_err(|_| Error::Rng)?;
-        let mut text = String::with_capacity(kind.prefix().len() + BODY_LEN);
-        text.push_str(kind.prefix());
-        URL_SAFE_NO_PAD.encode_string(raw.as_ref(), &mut text);
-        Ok(Self {
-            kind,
-            text: SecretString::from(text),
-            raw,
-        })
+    pub(crate) fn generate(kind: TokenKind) -> Result<Self, Error> {
+        let (raw, text) =
+            bosso_token::random::base64url::<TOKEN_BYTES>(kind.prefix()).map_err(|_| Error::Rng)?;
+        Ok(Self { kind, text, raw })
     }
 
     /// Parses untrusted client input. Checks the prefix, the exact length and the alphabet, and
@@ -156,9 +148,7 @@ impl TokenKey {
     /// A fresh random key (tokens do not survive a restart with it; for tests and single-node
     /// deployments that accept that).
     pub fn generate() -> Result<Self, Error> {
-        let rng = SystemRandom::new();
-        let mut k = Zeroizing::new([0u8; 32]);
-        rng.fill(k.as_mut()).map_err(|_| Error::Rng)?;
+        let k = bosso_token::random::bytes::<32>().map_err(|_| Error::Rng)?;
         Self::from_bytes(k.as_ref())
     }
 
@@ -203,8 +193,7 @@ mod tests {
 
     #[test]
     fn roundtrip_and_kinds_do_not_mix() {
-        let rng = SystemRandom::new();
-        let t = BearerToken::generate(TokenKind::Session, &rng).unwrap();
+        let t = BearerToken::generate(TokenKind::Session).unwrap();
         let p = BearerToken::parse(TokenKind::Session, t.expose()).unwrap();
         assert_eq!(*p.raw, *t.raw);
         assert!(BearerToken::parse(TokenKind::Refresh, t.expose()).is_err());
@@ -236,8 +225,7 @@ mod tests {
 
     #[test]
     fn debug_is_redacted() {
-        let rng = SystemRandom::new();
-        let t = BearerToken::generate(TokenKind::Refresh, &rng).unwrap();
+        let t = BearerToken::generate(TokenKind::Refresh).unwrap();
         let body = t.expose().strip_prefix("bsr_").unwrap().to_owned();
         assert!(!format!("{t:?}").contains(&body));
         assert!(!format!("{:?}", TokenKey::generate().unwrap()).contains("0x"));

@@ -458,12 +458,10 @@ impl<S: TotpStore, C: Clock> TotpManager<S, C> {
     }
 
     fn make_recovery_codes(&self) -> Result<(RecoveryCodes, Vec<TokenHash>), Error> {
-        let rng = SystemRandom::new();
         let mut codes = Vec::with_capacity(self.config.recovery_codes);
         let mut hashes = Vec::with_capacity(self.config.recovery_codes);
         for _ in 0..self.config.recovery_codes {
-            let mut raw = Zeroizing::new([0u8; 10]);
-            rng.fill(raw.as_mut()).map_err(|_| Error::Rng)?;
+            let raw = bosso_token::random::bytes::<10>().map_err(|_| Error::Rng)?;
             // 10 symbols of 5 bits: 50 bits, single use, behind the login rate limit.
             let mut s = Zeroizing::new(String::with_capacity(11));
             for (i, b) in raw.iter().enumerate() {

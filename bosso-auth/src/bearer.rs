@@ -22,10 +22,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use bosso_token::subprotocol::ProtocolScanner;
 use ring::digest;
-use ring::rand::{SecureRandom, SystemRandom};
 use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
-use zeroize::Zeroizing;
 
 use crate::Error;
 
@@ -77,13 +75,9 @@ impl fmt::Debug for BearerSecret {
 impl BearerSecret {
     /// 256 fresh random bits. [`Error::Rng`] if the system generator fails.
     pub fn generate() -> Result<Self, Error> {
-        let mut raw = Zeroizing::new([0u8; SECRET_BYTES]);
-        SystemRandom::new()
-            .fill(raw.as_mut())
-            .map_err(|_| Error::Rng)?;
-        Ok(Self(SecretString::from(
-            URL_SAFE_NO_PAD.encode(raw.as_ref()),
-        )))
+        let (_, text) =
+            bosso_token::random::base64url::<SECRET_BYTES>("").map_err(|_| Error::Rng)?;
+        Ok(Self(text))
     }
 
     /// The secret text, for the client (a config file it reads, a one-time display).

@@ -12,7 +12,7 @@
 
 mod redis_support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bosso_auth::Error;
 use bosso_auth::live::LiveViews;
@@ -84,14 +84,9 @@ fn a_node_whose_redis_dies_cuts_its_views_and_hears_cuts_again_after_a_restart()
         let view = views.open(&d("d1"), &i("run1")).unwrap();
 
         server.kill();
-        let start = Instant::now();
-        // The cut channel is gone: views here may miss cuts, so they are cut.
+        // The cut channel is gone: views here may miss cuts, so they are cut (within the
+        // generous bound: the property is that it happens).
         tokio::time::timeout(WITHIN, view.cut()).await.unwrap();
-        assert!(
-            start.elapsed() < WITHIN,
-            "bounded by the timeout: {:?}",
-            start.elapsed()
-        );
 
         server.restart().unwrap();
         // The subscriber came back too: a cut from another node reaches this one again.

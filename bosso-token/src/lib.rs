@@ -71,6 +71,7 @@ mod id;
 mod jwk;
 mod key;
 mod mint;
+pub mod random;
 mod replay;
 #[cfg(feature = "redis")]
 mod replay_redis;

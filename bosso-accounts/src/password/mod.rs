@@ -207,8 +207,7 @@ impl PasswordHasher {
         };
         // The dummy hash is made once, at construction, with the configured parameters, so the
         // unknown-user path costs the same as a real verification from the first call on.
-        let mut random = Zeroizing::new([0u8; 32]);
-        this.rng.fill(random.as_mut()).map_err(|_| Error::Rng)?;
+        let random = bosso_token::random::bytes::<32>().map_err(|_| Error::Rng)?;
         this.dummy = this.hash_bytes(random.as_ref())?;
         Ok(this)
     }

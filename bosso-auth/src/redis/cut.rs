@@ -20,7 +20,6 @@ use std::time::Duration;
 
 use bosso_token::{DaemonId, InstanceId};
 use futures_util::StreamExt as _;
-use ring::rand::{SecureRandom, SystemRandom};
 use tokio::task::AbortHandle;
 
 use super::{RedisConn, unavailable};
@@ -126,9 +125,8 @@ impl RedisCutSignal {
     /// handle this node publishes through. Subscribed when this returns.
     pub async fn connect(conn: RedisConn, views: Arc<LiveViews>) -> Result<Self, Error> {
         let channel = format!("{}live:cut", conn.prefix());
-        let mut id = [0u8; 16];
-        SystemRandom::new().fill(&mut id).map_err(|_| Error::Rng)?;
-        let node = format!("{:032x}", u128::from_be_bytes(id));
+        let id = bosso_token::random::bytes::<16>().map_err(|_| Error::Rng)?;
+        let node = format!("{:032x}", u128::from_be_bytes(*id));
         let ps = subscribe(conn.client(), &channel, conn.timeout()).await?;
         let task = tokio::spawn(run(
             ps,
