@@ -245,7 +245,7 @@ fn verified_token_exposes_no_claims_before_consume() {
 
 #[test]
 fn a_strict_verifier_does_not_shorten_the_window_of_a_lenient_one() {
-    // Verifier A (leeway 0) and verifier B (leeway 60) share one store. A consumes at exp;
+    // Verifiers A (leeway 0) and B (leeway 60) share one store. A consumes at exp;
     // B sees the same token 59 s later, when B would still accept it: it must be a replay.
     // With a window of `exp + A's leeway` the store had already forgotten the id.
     let f = ed25519();
