@@ -176,6 +176,10 @@ impl Evaluator<'_> {
         if self.sh.functions.contains(&first.text) {
             return passthrough;
         }
+        if first.text.contains('/') {
+            // `./install.sh` after `curl -O …/install.sh`.
+            self.script_file(first, span);
+        }
         if let Some(spec) = wrappers::spec_for(&name) {
             if (name == "sudo" || name == "run0") && sudo_edits(args) {
                 self.write_rules(&name, &operands(args), span);
@@ -255,10 +259,18 @@ impl Evaluator<'_> {
             return passthrough;
         }
         self.command_rules(&name, args, io, &stdin, span);
-        if DOWNLOADERS.contains(&name.as_str()) {
+        if is_downloader(&name, args) {
             return Content::Unknown { download: true };
         }
-        output_of(&name, args, &stdin)
+        match name.as_str() {
+            "pwd" => self
+                .sh
+                .cwd
+                .clone()
+                .map_or(passthrough, |c| Content::Static(format!("{c}\n"))),
+            "mktemp" => Content::Static(format!("{}\n", mktemp_path(args, self.sh.cwd.as_deref()))),
+            _ => output_of(&name, args, &stdin),
+        }
     }
 
     fn wrapper(
@@ -302,6 +314,10 @@ impl Evaluator<'_> {
             Unwrapped::Nothing => {
                 if name == "exec" {
                     self.sh.net_fds.extend(io.net_fds.iter().copied());
+                }
+                if name == "env" {
+                    // `env` alone prints the environment, tokens included.
+                    self.note_cred_read(span, false);
                 }
                 if io.net && matches!(name, "su" | "sudo" | "doas" | "runuser" | "script") {
                     self.deny(
@@ -552,18 +568,37 @@ impl Evaluator<'_> {
         if argv.is_empty() {
             argv.push(Arg::lit("echo"));
         }
+        // Known input (`echo / | xargs rm -rf`): the items are its words.
+        let items: Vec<Arg> = match stdin {
+            Content::Static(text) => text.split_whitespace().map(Arg::lit).take(64).collect(),
+            _ => vec![item],
+        };
         match replace.filter(|r| !r.is_empty()) {
             Some(r) => {
-                for a in &mut argv {
-                    if a.text.contains(&r) {
-                        a.text = a.text.replace(&r, "\0");
-                        a.download |= item.download;
-                    }
+                for it in &items {
+                    let run: Vec<Arg> = argv
+                        .iter()
+                        .map(|a| {
+                            if a.text.contains(&r) {
+                                Arg {
+                                    text: a.text.replace(&r, &it.text),
+                                    download: a.download || it.download,
+                                    ..a.clone()
+                                }
+                            } else {
+                                a.clone()
+                            }
+                        })
+                        .collect();
+                    self.run_argv(run, &Io::default(), span);
                 }
+                Content::Unknown { download: false }
             }
-            None => argv.push(item),
+            None => {
+                argv.extend(items);
+                self.run_argv(argv, &Io::default(), span)
+            }
         }
-        self.run_argv(argv, &Io::default(), span)
     }
 
     fn ssh(&mut self, args: &[Arg], span: Span) -> Content {
@@ -682,11 +717,19 @@ impl Evaluator<'_> {
             "display-popup",
             "popup",
         ];
-        if args.iter().any(|a| RUNS.contains(&a.text.as_str())) {
-            for a in args
-                .iter()
-                .filter(|a| !a.text.starts_with('-') && a.text.contains(' '))
-            {
+        if let Some(k) = args.iter().position(|a| RUNS.contains(&a.text.as_str())) {
+            let mut rest = args.get(k + 1..).unwrap_or(&[]).iter();
+            while let Some(a) = rest.next() {
+                if a.text.starts_with('-') {
+                    // Options of these subcommands that take a value.
+                    if matches!(
+                        a.text.as_str(),
+                        "-t" | "-s" | "-n" | "-c" | "-e" | "-F" | "-x" | "-y" | "-l" | "-w" | "-h"
+                    ) {
+                        rest.next();
+                    }
+                    continue;
+                }
                 self.run_code_arg(a, span, Scope::NewShell(vec![Arg::lit("sh")]));
             }
         }
@@ -754,6 +797,11 @@ fn procsub_arg(out: Content) -> Arg {
         download: out.download(),
         ..Arg::default()
     }
+}
+
+/// Does this command print what a network peer sent? (`openssl` only as `s_client`.)
+pub(crate) fn is_downloader(name: &str, args: &[Arg]) -> bool {
+    DOWNLOADERS.contains(&name) && (name != "openssl" || args.iter().any(|a| a.text == "s_client"))
 }
 
 /// The lower-case basename of a command word, or why it cannot be judged.
@@ -838,6 +886,37 @@ fn split_words(s: &Arg) -> Vec<Arg> {
             ..s.clone()
         })
         .collect()
+}
+
+/// The kind of path `mktemp` prints: under `/tmp` unless a template or directory says
+/// otherwise (its random part is irrelevant to the rules).
+fn mktemp_path(args: &[Arg], cwd: Option<&str>) -> String {
+    let mut dir: Option<String> = None;
+    let mut template: Option<&str> = None;
+    let mut tmpdir = false;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let t = a.text.as_str();
+        if t == "-p" {
+            dir = it.next().map(|d| d.text.clone());
+        } else if let Some(d) = t.strip_prefix("--tmpdir=").or_else(|| t.strip_prefix("-p")) {
+            dir = Some(d.to_owned());
+        } else if t == "-t" || t == "--tmpdir" {
+            tmpdir = true;
+        } else if !t.starts_with('-') {
+            template = Some(t);
+        }
+    }
+    let template = template.unwrap_or("tmp.XXXXXXXXXX");
+    if template.starts_with('/') {
+        return crate::paths::normalize_abs(template);
+    }
+    let base = match dir {
+        Some(d) => d,
+        None if tmpdir || !args.iter().any(|a| !a.text.starts_with('-')) => "/tmp".into(),
+        None => cwd.unwrap_or("/tmp").to_owned(),
+    };
+    crate::paths::join(&base, template)
 }
 
 /// What a command writes to stdout, as far as it is known.

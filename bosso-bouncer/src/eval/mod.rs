@@ -102,8 +102,8 @@ pub(crate) struct ShellState {
     pub(crate) positional: Option<Vec<Arg>>,
     /// Files a downloader wrote earlier in the line.
     pub(crate) downloaded: Vec<String>,
-    /// `IFS` was assigned: field splitting of known values is no longer predictable.
-    pub(crate) ifs_changed: bool,
+    /// `IFS` when the line assigned it: `Some(None)` = to an unknown value.
+    pub(crate) ifs: Option<Option<String>>,
     /// File descriptors `exec` opened on `/dev/tcp` or `/dev/udp`.
     pub(crate) net_fds: Vec<i32>,
 }

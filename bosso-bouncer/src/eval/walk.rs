@@ -385,7 +385,9 @@ fn merge(mut states: Vec<ShellState>) -> ShellState {
                 out.downloaded.push(d);
             }
         }
-        out.ifs_changed |= s.ifs_changed;
+        if s.ifs != out.ifs {
+            out.ifs = Some(None);
+        }
         out.net_fds.extend(s.net_fds);
         if s.positional != out.positional {
             out.positional = None;

@@ -34,7 +34,7 @@ impl Fields {
     }
 
     fn text(&mut self, s: &str, quoted: bool) {
-        if !quoted && s.contains(['*', '?', '[']) {
+        if !quoted && is_pattern(s) {
             self.cur.glob = true;
         }
         self.cur.text.push_str(s);
@@ -55,15 +55,19 @@ impl Fields {
     }
 
     /// A known expansion result: split on IFS unless quoted (which is how `rm${IFS}-rf${IFS}/`
-    /// becomes three arguments).
-    fn expanded(&mut self, value: &str, quoted: bool, download: bool) {
+    /// becomes three arguments). `ifs` is `None` when the line set IFS to something unknown.
+    fn expanded(&mut self, value: &str, quoted: bool, download: bool, ifs: Option<&str>) {
         self.cur.download |= download;
         if quoted {
             self.text(value, true);
             return;
         }
+        let Some(ifs) = ifs else {
+            self.unknown(download);
+            return;
+        };
         for c in value.chars() {
-            if DEFAULT_IFS.contains(c) {
+            if ifs.contains(c) {
                 self.end_field();
             } else {
                 let mut buf = [0u8; 4];
@@ -230,7 +234,10 @@ impl Evaluator<'_> {
             }
             WordPiece::TildeExpansion(_) => f.text(&self.env.home.clone(), true),
             WordPiece::ParameterExpansion(expr) => match self.parameter(expr, span) {
-                Value::Known(v) => f.expanded(&v, !split_here, false),
+                Value::Known(v) => {
+                    let ifs = self.ifs();
+                    f.expanded(&v, !split_here, false, ifs.as_deref());
+                }
                 Value::Many(args) => {
                     for (i, a) in args.into_iter().enumerate() {
                         if i > 0 {
@@ -246,7 +253,13 @@ impl Evaluator<'_> {
             | WordPiece::BackquotedCommandSubstitution(code) => {
                 match self.eval_code(code, span, Scope::Subshell) {
                     Content::Static(out) => {
-                        f.expanded(out.trim_end_matches('\n'), !split_here, false)
+                        let ifs = self.ifs();
+                        f.expanded(
+                            out.trim_end_matches('\n'),
+                            !split_here,
+                            false,
+                            ifs.as_deref(),
+                        );
                     }
                     other => f.unknown(other.download()),
                 }
@@ -293,6 +306,14 @@ impl Evaluator<'_> {
         }
     }
 
+    /// The field separators in force.
+    fn ifs(&self) -> Option<String> {
+        match &self.sh.ifs {
+            None => Some(DEFAULT_IFS.to_owned()),
+            Some(v) => v.clone(),
+        }
+    }
+
     fn param_value(&self, p: &Parameter) -> Value {
         let known = |a: &Arg| match a.known() {
             Some(v) => Value::Known(v.to_owned()),
@@ -305,7 +326,7 @@ impl Evaluator<'_> {
                 None => match name.as_str() {
                     "HOME" => Value::Known(self.env.home.clone()),
                     "PWD" => self.sh.cwd.clone().map_or(Value::Unknown, Value::Known),
-                    "IFS" if !self.sh.ifs_changed => Value::Known(DEFAULT_IFS.into()),
+                    "IFS" => self.ifs().map_or(Value::Unknown, Value::Known),
                     _ => Value::Unknown,
                 },
             },
@@ -394,6 +415,13 @@ fn parameter_index(expr: &ParameterExpr) -> Option<&str> {
         Parameter::NamedWithIndex { index, .. } => Some(index),
         _ => None,
     }
+}
+
+/// Pathname-expansion characters: `*`, `?`, or a `[` closed by a later `]`.
+fn is_pattern(s: &str) -> bool {
+    s.contains(['*', '?'])
+        || s.find('[')
+            .is_some_and(|i| s.get(i + 1..).is_some_and(|r| r.contains(']')))
 }
 
 fn has_long_digit_run(s: &str) -> bool {

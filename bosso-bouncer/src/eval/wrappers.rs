@@ -408,6 +408,25 @@ static UNSHARE: Spec = Spec {
     ],
     ..spec()
 };
+static SCRIPT: Spec = Spec {
+    short_val: "cEIOBTmo",
+    short_flag: "aefqt",
+    long_val: &[
+        "command",
+        "echo",
+        "log-in",
+        "log-out",
+        "log-io",
+        "log-timing",
+        "logging-format",
+        "output-limit",
+    ],
+    long_flag: &[
+        "append", "return", "flush", "force", "quiet", "help", "version",
+    ],
+    code: &["c", "command"],
+    ..spec()
+};
 static SCREEN: Spec = Spec {
     short_val: "SXpcehLlT",
     short_flag: "dmDRrUaAiOqxw",
@@ -447,6 +466,7 @@ pub(crate) fn spec_for(name: &str) -> Option<&'static Spec> {
         "nsenter" => &NSENTER,
         "unshare" => &UNSHARE,
         "screen" => &SCREEN,
+        "script" => &SCRIPT,
         _ => return None,
     })
 }

@@ -64,6 +64,7 @@ pub(crate) fn interpreter_lang(name: &str) -> Option<Interp> {
 
 /// Calls that hand a string to the shell, in the languages above.
 const SHELL_CALLS: &[&str] = &[
+    "do shell script",
     "system",
     "exec",
     "popen",
@@ -242,10 +243,140 @@ impl Evaluator<'_> {
         for cmd in shell_strings(&text) {
             self.eval_code(&cmd, span, Scope::Subshell);
         }
+        if lang == "gdb"
+            && let Some(cmd) = text
+                .strip_prefix('!')
+                .or_else(|| text.strip_prefix("shell "))
+        {
+            self.eval_code(cmd, span, Scope::NewShell(vec![Arg::lit("sh")]));
+        }
         self.review(
             format!("runs inline {lang} code, which the bouncer cannot analyse"),
             span,
         );
+    }
+
+    /// `tar --checkpoint-action=exec=…`, `--to-command`, `-I`/`--use-compress-program`,
+    /// `zip -TT`/`--unzip-command`: options whose value is run as a command.
+    pub(crate) fn archiver_rule(&mut self, name: &str, args: &[Arg], span: Span) {
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            let t = a.text.as_str();
+            let code = if let Some(v) = t.strip_prefix("--checkpoint-action=exec=") {
+                Some(Arg {
+                    text: v.to_owned(),
+                    ..a.clone()
+                })
+            } else if let Some((opt, v)) = t.split_once('=')
+                && matches!(
+                    opt,
+                    "--to-command"
+                        | "--use-compress-program"
+                        | "--rsh-command"
+                        | "--info-script"
+                        | "--new-volume-script"
+                        | "--unzip-command"
+                )
+            {
+                Some(Arg {
+                    text: v.to_owned(),
+                    ..a.clone()
+                })
+            } else if (name != "zip"
+                && matches!(
+                    t,
+                    "-I" | "-F"
+                        | "--to-command"
+                        | "--use-compress-program"
+                        | "--rsh-command"
+                        | "--info-script"
+                        | "--new-volume-script"
+                ))
+                || (name == "zip" && matches!(t, "-TT" | "--unzip-command"))
+            {
+                it.next().cloned()
+            } else {
+                None
+            };
+            if let Some(code) = code {
+                self.run_code_arg(&code, span, Scope::NewShell(vec![Arg::lit("sh")]));
+            }
+        }
+    }
+
+    /// Containers given the host's root or home, or its privileges, can do anything the host
+    /// can; what runs inside is not judged as host commands.
+    pub(crate) fn container_rule(&mut self, args: &[Arg], span: Span) {
+        if !args
+            .iter()
+            .any(|a| matches!(a.text.as_str(), "run" | "create" | "exec"))
+        {
+            return;
+        }
+        let mut hit = false;
+        let mut it = args.iter().peekable();
+        while let Some(a) = it.next() {
+            let t = a.text.as_str();
+            if matches!(
+                t,
+                "--privileged" | "--pid=host" | "--net=host" | "--network=host" | "--userns=host"
+            ) || t.starts_with("--cap-add")
+            {
+                hit = true;
+            }
+            let mount = match t {
+                "-v" | "--volume" | "--mount" => it.peek().map(|v| v.text.clone()),
+                _ => t
+                    .strip_prefix("--volume=")
+                    .or_else(|| t.strip_prefix("--mount="))
+                    .or_else(|| t.strip_prefix("-v"))
+                    .filter(|v| !v.is_empty())
+                    .map(str::to_owned),
+            };
+            if let Some(m) = mount {
+                let src = m
+                    .split(',')
+                    .find_map(|kv| {
+                        kv.strip_prefix("source=")
+                            .or_else(|| kv.strip_prefix("src="))
+                    })
+                    .unwrap_or_else(|| m.split(':').next().unwrap_or(""));
+                let src = Arg::lit(src);
+                if let super::Target::Path(p) = self.target(&src)
+                    && matches!(
+                        self.env.place(&p),
+                        crate::paths::Place::Root
+                            | crate::paths::Place::Home
+                            | crate::paths::Place::HomeAncestor
+                            | crate::paths::Place::SystemDir
+                            | crate::paths::Place::HomeCritical
+                    )
+                {
+                    hit = true;
+                }
+            }
+        }
+        if hit {
+            self.review("a container with the host's root, home or privileges", span);
+        }
+    }
+
+    /// `vim -c ':!cmd'`, `+':!cmd'`, `--cmd '!cmd'`: editor commands that start a shell.
+    pub(crate) fn editor_rule(&mut self, args: &[Arg], span: Span) {
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            let cmd = match a.text.as_str() {
+                "-c" | "--cmd" => it.next().map(|v| v.text.clone()),
+                t => t.strip_prefix('+').map(str::to_owned),
+            };
+            let Some(cmd) = cmd else { continue };
+            let cmd = cmd.trim_start_matches([':', ' ']);
+            if let Some(shell) = cmd.strip_prefix('!').or_else(|| cmd.strip_prefix("sh ")) {
+                self.eval_code(shell, span, Scope::NewShell(vec![Arg::lit("sh")]));
+            } else if cmd.starts_with("sh") || cmd.starts_with("term") {
+                self.review("an editor command that opens a shell", span);
+            }
+        }
     }
 
     pub(crate) fn awk_rule(&mut self, args: &[Arg], span: Span) {
@@ -301,8 +432,14 @@ impl Evaluator<'_> {
                 },
             )
             .collect();
-        if scripts.iter().any(|s| sed_executes(&s.text)) {
-            self.review("a sed script that runs commands or writes files", span);
+        let scripts: Vec<String> = scripts.iter().map(|s| s.text.clone()).collect();
+        for s in scripts {
+            if sed_executes(&s) {
+                for cmd in sed_commands(&s) {
+                    self.eval_code(&cmd, span, Scope::NewShell(vec![Arg::lit("sh")]));
+                }
+                self.review("a sed script that runs commands or writes files", span);
+            }
         }
     }
 
@@ -358,7 +495,7 @@ impl Evaluator<'_> {
         }
         if standalone {
             if name == "IFS" {
-                self.sh.ifs_changed = true;
+                self.sh.ifs = Some(value.known().map(str::to_owned));
             }
             let stored = if value.is_dynamic() || value.glob {
                 None
@@ -644,6 +781,18 @@ fn sed_executes(script: &str) -> bool {
         }
     }
     false
+}
+
+/// The shell commands of a sed script's `e command` lines.
+fn sed_commands(script: &str) -> Vec<String> {
+    script
+        .split('\n')
+        .filter_map(|line| {
+            let cmd = line.trim_start_matches(|c: char| c.is_ascii_digit() || " \t,$!".contains(c));
+            cmd.strip_prefix("e ").map(|c| c.trim().to_owned())
+        })
+        .filter(|c| !c.is_empty())
+        .collect()
 }
 
 #[cfg(test)]

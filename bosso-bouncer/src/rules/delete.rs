@@ -195,28 +195,9 @@ impl Evaluator<'_> {
         if recursive || o.unknown_opts {
             for t in &targets {
                 match self.target(t) {
-                    Target::Path(p) => {
-                        let place = self.env.place(&p);
-                        if place.is_critical() && place != Place::InWorkspace {
-                            self.deny(
-                                BuiltinRule::RecursivePermissions,
-                                format!("recursive {name} of {}", place.describe()),
-                                span,
-                            );
-                        }
-                    }
+                    Target::Path(p) => self.permissions_place(name, &p, "", span),
                     Target::Glob { dir, .. } => {
-                        let place = self.env.place(&dir);
-                        if place.is_critical()
-                            && place != Place::Workspace
-                            && place != Place::WorkspaceGit
-                        {
-                            self.deny(
-                                BuiltinRule::RecursivePermissions,
-                                format!("recursive {name} of everything in {}", place.describe()),
-                                span,
-                            );
-                        }
+                        self.permissions_place(name, &dir, "everything in ", span)
                     }
                     Target::Unknown => self.review(
                         format!("recursive {name} of a path that is not known"),
@@ -227,6 +208,30 @@ impl Evaluator<'_> {
             }
         }
         self.modify_rules(&targets, span);
+    }
+
+    /// Re-owning the machine's or the user's directories is denied; the workspace is the
+    /// agent's own; anything else outside it goes to review.
+    fn permissions_place(&mut self, name: &str, path: &str, what: &str, span: Span) {
+        let place = self.env.place(path);
+        match place {
+            Place::Root
+            | Place::Home
+            | Place::HomeAncestor
+            | Place::HomeCritical
+            | Place::OtherHome
+            | Place::SystemDir => {
+                self.deny(
+                    BuiltinRule::RecursivePermissions,
+                    format!("recursive {name} of {what}{}", place.describe()),
+                    span,
+                );
+            }
+            Place::Workspace | Place::InWorkspace | Place::WorkspaceGit | Place::InTmp => {}
+            Place::WorkspaceAncestor | Place::Elsewhere => {
+                self.review(format!("recursive {name} outside the workspace"), span);
+            }
+        }
     }
 
     /// `find`: `-delete`, `-exec`/`-execdir`/`-ok` (run with `{}` as a path under the start

@@ -199,11 +199,29 @@ pub(crate) fn write_targets(name: &str, args: &[Arg]) -> Vec<Arg> {
                     "config",
                 ],
             );
-            ["o", "output", "D", "dump-header", "c", "cookie-jar"]
+            let mut out: Vec<Arg> = ["o", "output", "D", "dump-header", "c", "cookie-jar"]
                 .iter()
                 .filter_map(|k| o.value(k).cloned())
                 .filter(|a| a.text != "-")
-                .collect()
+                .collect();
+            // -O / --remote-name: the file is named after the URL.
+            if o.short('O') || o.long("remote-name") || o.long("remote-name-all") {
+                for url in o.operands.iter().filter(|u| u.text.contains("://")) {
+                    let name = url
+                        .text
+                        .split(['?', '#'])
+                        .next()
+                        .map(paths::basename)
+                        .unwrap_or("");
+                    if !name.is_empty() {
+                        out.push(Arg {
+                            text: name.to_owned(),
+                            ..url.clone()
+                        });
+                    }
+                }
+            }
+            out
         }
         "wget" => {
             let o = Opts::parse(

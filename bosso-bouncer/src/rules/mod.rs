@@ -128,8 +128,15 @@ impl Evaluator<'_> {
                 self.permissions_rule(name, args, span)
             }
             "dd" => self.dd_rule(args, span),
-            "wipefs" | "blkdiscard" | "shred" | "hdparm" | "nvme" | "fdisk" | "sfdisk"
-            | "sgdisk" | "gdisk" | "parted" | "cfdisk" => self.disk_tool_rule(name, args, span),
+            "shred" | "truncate" => {
+                self.modify_rules(
+                    &Opts::parse(args, "nsr", &["size", "reference", "iterations"]).operands,
+                    span,
+                );
+                self.disk_tool_rule(name, args, span);
+            }
+            "wipefs" | "blkdiscard" | "hdparm" | "nvme" | "fdisk" | "sfdisk" | "sgdisk"
+            | "gdisk" | "parted" | "cfdisk" => self.disk_tool_rule(name, args, span),
             n if is_mkfs(n) => self.disk_tool_rule(n, args, span),
             "crontab" => self.crontab_rule(args, span),
             "kill" | "pkill" | "killall" | "skill" | "systemctl" | "service" | "setenforce"
@@ -140,6 +147,9 @@ impl Evaluator<'_> {
             "awk" | "gawk" | "mawk" | "nawk" | "busybox-awk" => self.awk_rule(args, span),
             "sed" | "gsed" => self.sed_rule(args, span),
             "parallel" => self.review("runs commands built from its arguments", span),
+            "tar" | "bsdtar" | "gtar" | "zip" => self.archiver_rule(name, args, span),
+            "docker" | "podman" | "nerdctl" => self.container_rule(args, span),
+            n if files::is_editor(n) => self.editor_rule(args, span),
             _ => {}
         }
         let written = files::write_targets(name, args);
