@@ -19,7 +19,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 use crate::error::Result;
 use crate::socket::{
-    Classified, Incoming, Mode, Outgoing, Paseo, Secure, Socket, SocketConfig, Transport, sealed,
+    Mode, Paseo, Secure, Socket, SocketConfig, Transport, message_conversions, sealed,
 };
 
 /// A secure-mode socket over an axum WebSocket (daemon side).
@@ -33,21 +33,7 @@ impl Transport for WebSocket {
     type Message = Message;
     type Failure = axum::Error;
 
-    fn outgoing(frame: Outgoing) -> Message {
-        match frame {
-            Outgoing::Binary(b) => Message::Binary(b.into()),
-            Outgoing::Text(t) => Message::Text(t.into()),
-        }
-    }
-
-    fn classify(message: Message) -> Classified {
-        match message {
-            Message::Binary(b) => Classified::Data(Incoming::Binary(b.into())),
-            Message::Text(t) => Classified::Data(Incoming::Text(t.as_str().to_owned())),
-            Message::Ping(_) | Message::Pong(_) => Classified::Control,
-            Message::Close(_) => Classified::Close,
-        }
-    }
+    message_conversions!(Message::Ping(_), Message::Pong(_));
 
     fn close_message(code: u16, reason: &'static str) -> Message {
         Message::Close(Some(CloseFrame {

@@ -19,8 +19,9 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::error::{Error, Result};
 use crate::paseo::HelloReplayGuard;
+use crate::socket::handshake::{Handshake, PaseoDaemon, SecureDaemon};
 use crate::socket::{
-    Classified, Incoming, Mode, Outgoing, Paseo, Secure, Socket, SocketConfig, Transport, sealed,
+    Mode, Paseo, Secure, Socket, SocketConfig, Transport, message_conversions, open_socket, sealed,
     transport_error,
 };
 use crate::{DaemonKeyPair, PublicKey};
@@ -38,21 +39,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Transport for WebSocketStream<S> {
     type Message = Message;
     type Failure = tokio_tungstenite::tungstenite::Error;
 
-    fn outgoing(frame: Outgoing) -> Message {
-        match frame {
-            Outgoing::Binary(b) => Message::Binary(b.into()),
-            Outgoing::Text(t) => Message::Text(t.into()),
-        }
-    }
-
-    fn classify(message: Message) -> Classified {
-        match message {
-            Message::Binary(b) => Classified::Data(Incoming::Binary(b.into())),
-            Message::Text(t) => Classified::Data(Incoming::Text(t.as_str().to_owned())),
-            Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => Classified::Control,
-            Message::Close(_) => Classified::Close,
-        }
-    }
+    message_conversions!(Message::Ping(_), Message::Pong(_), Message::Frame(_));
 
     fn close_message(code: u16, reason: &'static str) -> Message {
         Message::Close(Some(CloseFrame {
@@ -136,6 +123,18 @@ async fn upgrade<M: Mode>(
         .map_err(transport_error)
 }
 
+/// The daemon side on an accepted TCP stream: the upgrade, then the handshake `hs`, both
+/// within one deadline.
+async fn accept_tcp_with<M: Mode, H: Handshake<Channel = M::Channel>>(
+    tcp: TcpStream,
+    hs: H,
+    config: &SocketConfig,
+) -> Result<Socket<WebSocketStream<TcpStream>, M>> {
+    let deadline = config.deadline_from_now();
+    let ws = upgrade::<M>(tcp, config, deadline).await?;
+    open_socket(ws, hs, None, config, deadline).await
+}
+
 impl Socket<WebSocketStream<TcpStream>, Secure> {
     /// Daemon: takes an accepted TCP connection, sets `TCP_NODELAY`, upgrades it with the
     /// message bound and runs the handshake, all within the deadline.
@@ -144,9 +143,7 @@ impl Socket<WebSocketStream<TcpStream>, Secure> {
         keys: &DaemonKeyPair,
         config: &SocketConfig,
     ) -> Result<Self> {
-        let deadline = config.deadline_from_now();
-        let ws = upgrade::<Secure>(tcp, config, deadline).await?;
-        Self::accept_by(ws, keys, config, deadline).await
+        accept_tcp_with(tcp, SecureDaemon::new(keys, config), config).await
     }
 }
 
@@ -159,9 +156,7 @@ impl Socket<WebSocketStream<TcpStream>, Paseo> {
         hellos: &HelloReplayGuard,
         config: &SocketConfig,
     ) -> Result<Self> {
-        let deadline = config.deadline_from_now();
-        let ws = upgrade::<Paseo>(tcp, config, deadline).await?;
-        Self::accept_by(ws, keys, hellos, config, deadline).await
+        accept_tcp_with(tcp, PaseoDaemon::new(keys, hellos, config), config).await
     }
 }
 

@@ -12,6 +12,7 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bosso_e2ee::paseo::{self, PaseoLimits, READY_JSON, Received};
@@ -19,7 +20,8 @@ use bosso_e2ee::socket::{Mode, Paseo, Secure, Socket, SocketConfig};
 use bosso_e2ee::ws::{ClientStream, PaseoSocket, SecureSocket, websocket_config};
 use bosso_e2ee::{ClientHandshake, Error, MAX_PAYLOAD_LEN};
 use common::socket::{
-    Cut, TestMode, VIAS, bounded, close_code, daemon, frame_header, next_raw, raw_client,
+    Cut, Daemon, Side, TestMode, VIAS, bounded, close_code, daemon, frame_header, next_raw,
+    one_connection, raw_client,
 };
 use futures_util::SinkExt as _;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -195,27 +197,24 @@ async fn an_oversized_message_on_an_open_channel_is_refused_from_its_header() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_websocket_without_the_bound_is_refused() {
-    let d = daemon::<Secure>(common::socket::Via::Tungstenite, SocketConfig::default()).await;
-    // tokio-tungstenite's defaults: 64 MiB messages.
-    let (ws, _) = tokio_tungstenite::connect_async(d.url()).await.unwrap();
-    let out = SecureSocket::connect(ws, d.keys.public()).await;
-    assert!(matches!(out, Err(Error::InvalidLimits(_))), "{out:?}");
-    let (ws, _) = tokio_tungstenite::connect_async(d.url()).await.unwrap();
-    let out = PaseoSocket::connect(ws, d.keys.public()).await;
-    assert!(matches!(out, Err(Error::InvalidLimits(_))), "{out:?}");
-    // The paseo bound is far above the secure one: a paseo-bounded WebSocket is not enough.
-    let paseo_bound = websocket_config::<Paseo>(&SocketConfig::default());
-    let (ws, _) = tokio_tungstenite::connect_async_with_config(d.url(), Some(paseo_bound), true)
-        .await
-        .unwrap();
-    let out = SecureSocket::connect(ws, d.keys.public()).await;
+    let config = SocketConfig::default();
+    let d = daemon::<Secure>(common::socket::Via::Tungstenite, config).await;
+    let key = d.keys.public();
+    let ws = |bound| tokio_tungstenite::connect_async_with_config(d.url(), bound, true);
+    // None: tokio-tungstenite's defaults (64 MiB messages). The paseo bound is far above the
+    // secure one, so a paseo-bounded WebSocket is refused too.
+    for bound in [None, Some(websocket_config::<Paseo>(&config))] {
+        let out = SecureSocket::connect(ws(bound).await.unwrap().0, key).await;
+        assert!(matches!(out, Err(Error::InvalidLimits(_))), "{out:?}");
+    }
+    let out = PaseoSocket::connect(ws(None).await.unwrap().0, key).await;
     assert!(matches!(out, Err(Error::InvalidLimits(_))), "{out:?}");
     // Built with websocket_config: accepted, and the channel works.
-    let bound = websocket_config::<Secure>(&SocketConfig::default());
-    let (ws, _) = tokio_tungstenite::connect_async_with_config(d.url(), Some(bound), true)
+    let bounded_ws = ws(Some(websocket_config::<Secure>(&config)))
         .await
-        .unwrap();
-    let mut s = SecureSocket::connect(ws, d.keys.public()).await.unwrap();
+        .unwrap()
+        .0;
+    let mut s = SecureSocket::connect(bounded_ws, key).await.unwrap();
     s.send(b"bounded").await.unwrap();
     assert_eq!(s.recv().await.unwrap(), b"bounded");
 }
@@ -223,18 +222,17 @@ async fn a_websocket_without_the_bound_is_refused() {
 /// A client socket whose daemon completes the handshake and then never reads or writes.
 async fn stalled_peer<M: TestMode>() -> Socket<ClientStream, M> {
     let config = SocketConfig::default();
-    let keys = std::sync::Arc::new(bosso_e2ee::DaemonKeyPair::generate());
-    let hellos = std::sync::Arc::new(paseo::HelloReplayGuard::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("ws://{}/", listener.local_addr().unwrap());
-    let (k, h) = (std::sync::Arc::clone(&keys), std::sync::Arc::clone(&hellos));
-    tokio::spawn(async move {
-        let (tcp, _) = listener.accept().await.unwrap();
-        let socket = M::accept_tcp(tcp, k, h, config).await.unwrap();
+    let (url, public, _daemon) = one_connection(move |tcp, keys| async move {
+        let side = Side {
+            keys: Arc::new(keys),
+            ..Side::new(config)
+        };
+        let socket = M::accept_tcp(tcp, side).await;
         std::future::pending::<()>().await;
         drop(socket);
-    });
-    Socket::<ClientStream, M>::connect_url(url, keys.public(), &config)
+    })
+    .await;
+    Socket::<ClientStream, M>::connect_url(url, &public, &config)
         .await
         .unwrap()
 }
@@ -302,13 +300,8 @@ async fn a_cut_ends_a_blocked_writer_and_a_waiting_reader() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_error_in_the_receiver_closes_the_sender() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("ws://{}/", listener.local_addr().unwrap());
-    let keys = bosso_e2ee::DaemonKeyPair::generate();
-    let public = *keys.public();
-    tokio::spawn(async move {
+    let (url, public, _daemon) = one_connection(|tcp, keys| async move {
         // A daemon speaking the core by hand, then a text frame secure mode never carries.
-        let (tcp, _) = listener.accept().await.unwrap();
         let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
         let hello = next_raw(&mut ws).await.into_data();
         let (pending, ready) = bosso_e2ee::DaemonHandshake::new(&keys)
@@ -319,7 +312,8 @@ async fn an_error_in_the_receiver_closes_the_sender() {
         let _channel = pending.read_confirm(&confirm).unwrap();
         ws.send(Message::Text("not binary".into())).await.unwrap();
         std::future::pending::<()>().await;
-    });
+    })
+    .await;
     let socket = SecureSocket::connect_url(url, &public, &SocketConfig::default())
         .await
         .unwrap();
@@ -329,20 +323,31 @@ async fn an_error_in_the_receiver_closes_the_sender() {
     assert!(matches!(tx.send(b"x").await, Err(Error::ChannelClosed)));
 }
 
+/// A paseo daemon, and a raw client whose hello it accepted: the client's handshake (ready
+/// already checked), its hello text and its WebSocket.
+async fn paseo_opened(
+    via: common::socket::Via,
+) -> (
+    Daemon,
+    paseo::ClientHandshake,
+    String,
+    common::socket::TcpWs,
+) {
+    let mut d = daemon::<Paseo>(via, SocketConfig::default()).await;
+    let client = paseo::ClientHandshake::start(d.keys.public()).unwrap();
+    let hello = client.hello().to_owned();
+    let mut ws = raw_client(&d.url()).await;
+    ws.send(Message::Text(hello.clone().into())).await.unwrap();
+    assert_eq!(d.report().await.unwrap(), ());
+    let ready = next_raw(&mut ws).await.into_text().unwrap();
+    assert_eq!(ready.as_str(), READY_JSON);
+    (d, client, hello, ws)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn paseo_hello_replayed_on_a_new_connection_is_refused_by_the_shared_guard() {
     for &via in VIAS {
-        let mut d = daemon::<Paseo>(via, SocketConfig::default()).await;
-        let client = paseo::ClientHandshake::start(d.keys.public()).unwrap();
-        let hello = client.hello().to_owned();
-        let mut first = raw_client(&d.url()).await;
-        first
-            .send(Message::Text(hello.clone().into()))
-            .await
-            .unwrap();
-        assert_eq!(d.report().await.unwrap(), ());
-        let ready = next_raw(&mut first).await;
-        assert_eq!(ready.into_text().unwrap().as_str(), READY_JSON);
+        let (mut d, _client, hello, _first) = paseo_opened(via).await;
         // The relay replays the recorded hello on a second connection.
         let mut replay = raw_client(&d.url()).await;
         replay.send(Message::Text(hello.into())).await.unwrap();
@@ -356,14 +361,8 @@ async fn paseo_hello_replayed_on_a_new_connection_is_refused_by_the_shared_guard
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn paseo_repeated_hello_on_an_open_channel_gets_ready_again() {
     for &via in VIAS {
-        let mut d = daemon::<Paseo>(via, SocketConfig::default()).await;
-        let client = paseo::ClientHandshake::start(d.keys.public()).unwrap();
-        let hello = client.hello().to_owned();
-        let mut ws = raw_client(&d.url()).await;
-        ws.send(Message::Text(hello.clone().into())).await.unwrap();
-        let ready = next_raw(&mut ws).await.into_text().unwrap();
-        assert_eq!(d.report().await.unwrap(), ());
-        let mut channel = client.read_ready(ready.as_str()).unwrap();
+        let (_d, client, hello, mut ws) = paseo_opened(via).await;
+        let mut channel = client.read_ready(READY_JSON).unwrap();
         ws.send(Message::Text(hello.into())).await.unwrap();
         let again = next_raw(&mut ws).await.into_text().unwrap();
         assert_eq!(again.as_str(), READY_JSON);
@@ -379,12 +378,7 @@ async fn paseo_repeated_hello_on_an_open_channel_gets_ready_again() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn paseo_client_repeats_its_hello_until_ready() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("ws://{}/", listener.local_addr().unwrap());
-    let keys = bosso_e2ee::DaemonKeyPair::generate();
-    let public = *keys.public();
-    let daemon = tokio::spawn(async move {
-        let (tcp, _) = listener.accept().await.unwrap();
+    let (url, public, daemon) = one_connection(|tcp, keys| async move {
         let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
         let first = next_raw(&mut ws).await.into_text().unwrap();
         // Ignored, as by a relay whose daemon was not connected yet.
@@ -396,7 +390,8 @@ async fn paseo_client_repeats_its_hello_until_ready() {
         ws.send(Message::Text(ready.into())).await.unwrap();
         let frame = next_raw(&mut ws).await.into_text().unwrap();
         (first == second, channel.open(frame.as_str()).unwrap())
-    });
+    })
+    .await;
     let config = SocketConfig::default().with_hello_resend(Duration::from_millis(50));
     let mut socket = PaseoSocket::connect_url(url, &public, &config)
         .await
@@ -409,18 +404,14 @@ async fn paseo_client_repeats_its_hello_until_ready() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_secure_binding_is_the_same_on_both_ends() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("ws://{}/", listener.local_addr().unwrap());
-    let keys = bosso_e2ee::DaemonKeyPair::generate();
-    let public = *keys.public();
-    let daemon = tokio::spawn(async move {
-        let (tcp, _) = listener.accept().await.unwrap();
+    let (url, public, daemon) = one_connection(|tcp, keys| async move {
         let s = SecureSocket::accept_tcp(tcp, &keys, &SocketConfig::default())
             .await
             .unwrap();
         let (tx, rx) = s.split();
         (tx.channel_binding(), rx.channel_binding())
-    });
+    })
+    .await;
     let socket = SecureSocket::connect_url(url, &public, &SocketConfig::default())
         .await
         .unwrap();

@@ -27,7 +27,9 @@ pub trait Handshake: Sized {
     /// The channel the handshake opens.
     type Channel;
     /// A frame to send again at every resend interval until the peer answers (paseo's hello).
-    fn resend(&self) -> Option<Outgoing>;
+    fn resend(&self) -> Option<Outgoing> {
+        None
+    }
     /// Consumes one received frame.
     fn step(self, frame: Incoming) -> Result<Progress<Self>>;
 }
@@ -45,10 +47,6 @@ impl SecureClient {
 
 impl Handshake for SecureClient {
     type Channel = Channel;
-
-    fn resend(&self) -> Option<Outgoing> {
-        None
-    }
 
     fn step(self, frame: Incoming) -> Result<Progress<Self>> {
         let (channel, confirm) = self.0.read_ready(&frame.into_binary()?)?;
@@ -72,10 +70,6 @@ impl<'k> SecureDaemon<'k> {
 
 impl Handshake for SecureDaemon<'_> {
     type Channel = Channel;
-
-    fn resend(&self) -> Option<Outgoing> {
-        None
-    }
 
     fn step(self, frame: Incoming) -> Result<Progress<Self>> {
         let frame = frame.into_binary()?;
@@ -137,10 +131,6 @@ impl<'k> PaseoDaemon<'k> {
 
 impl Handshake for PaseoDaemon<'_> {
     type Channel = PaseoChannel;
-
-    fn resend(&self) -> Option<Outgoing> {
-        None
-    }
 
     fn step(self, frame: Incoming) -> Result<Progress<Self>> {
         let (channel, ready) = self.0.read_hello(&frame.into_text()?)?;

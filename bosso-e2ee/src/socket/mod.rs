@@ -1,26 +1,26 @@
 //! Socket adapters: the handshake and channel of either mode over a WebSocket, for
-//! tokio-tungstenite (feature `tokio-tungstenite`, [`crate::ws`]) and axum (feature `axum`,
-//! [`crate::axum_ws`]).
+//! tokio-tungstenite (feature `tokio-tungstenite`, `bosso_e2ee::ws`) and axum (feature `axum`,
+//! `bosso_e2ee::axum_ws`).
 //!
 //! One implementation serves both libraries, both modes and both sides: [`Socket`] is generic
 //! over the WebSocket ([`Transport`]) and the mode ([`Secure`], [`Paseo`]), and every handshake
 //! runs through one sans-I/O loop. What every adapter guarantees:
 //!
-//! - **Handshake deadline**: `connect`/`accept` give up after [`SocketConfig::handshake_deadline`]
-//!   (default [`DEFAULT_HANDSHAKE_DEADLINE`], 10 s) with [`Error::HandshakeTimeout`]; the peer
-//!   gets a close frame (1008) and the caller's task ends. A client that never sends its hello
-//!   holds nothing past it.
+//! - **Handshake deadline**: `connect`/`accept` give up after
+//!   [`SocketConfig::handshake_deadline`] (default [`DEFAULT_HANDSHAKE_DEADLINE`], 10 s) with
+//!   [`crate::Error::HandshakeTimeout`]; the peer gets a close frame (1008) and the caller's
+//!   task ends. A client that never sends its hello holds nothing past it.
 //! - **Message bound**: the WebSocket refuses messages and frames over
 //!   [`Mode::max_message_len`] (65,537 bytes in secure mode) from their header, before any byte
 //!   of them is buffered. The tokio-tungstenite adapter refuses a WebSocket built without that
 //!   bound (`InvalidLimits`); axum hides its configuration, so build the upgrade with
-//!   [`crate::axum_ws::bounded_upgrade`].
+//!   `axum_ws::bounded_upgrade`.
 //! - **Full duplex**: [`Socket::split`] gives a [`SocketSender`] and a [`SocketReceiver`] for two
 //!   tasks; `send_until`/`recv_until` take any cut signal (a `LiveView::cut()`, a
 //!   `CancellationToken::cancelled()`, any future) and close the socket when it fires.
 
 mod halves;
-mod handshake;
+pub(crate) mod handshake;
 mod mode;
 mod transport;
 
@@ -34,7 +34,7 @@ pub use mode::{Mode, Paseo, Secure};
 pub use transport::Transport;
 #[cfg(feature = "tokio-tungstenite")]
 pub(crate) use transport::transport_error;
-pub(crate) use transport::{Classified, Incoming, Outgoing, sealed};
+pub(crate) use transport::{Classified, Incoming, Outgoing, message_conversions, sealed};
 
 use crate::error::Result;
 use crate::paseo::{HelloReplayGuard, PaseoLimits};
@@ -133,7 +133,11 @@ impl SocketConfig {
 }
 
 /// Checks the WebSocket's bound, then runs `hs` to an open socket before `deadline`.
-async fn handshake<W: Transport, M: Mode, H: handshake::Handshake<Channel = M::Channel>>(
+pub(crate) async fn open_socket<
+    W: Transport,
+    M: Mode,
+    H: handshake::Handshake<Channel = M::Channel>,
+>(
     mut ws: W,
     hs: H,
     first: Option<Outgoing>,
@@ -164,7 +168,7 @@ impl<W: Transport, M: Mode> Socket<W, M> {
         deadline: Instant,
     ) -> Result<Self> {
         let (hs, hello) = M::client(daemon, config)?;
-        handshake(ws, hs, Some(hello), config, deadline).await
+        open_socket(ws, hs, Some(hello), config, deadline).await
     }
 }
 
@@ -177,16 +181,8 @@ impl<W: Transport> Socket<W, Secure> {
 
     /// [`Socket::<W, Secure>::accept`] with explicit settings.
     pub async fn accept_with(ws: W, keys: &DaemonKeyPair, config: &SocketConfig) -> Result<Self> {
-        Self::accept_by(ws, keys, config, config.deadline_from_now()).await
-    }
-
-    pub(crate) async fn accept_by(
-        ws: W,
-        keys: &DaemonKeyPair,
-        config: &SocketConfig,
-        deadline: Instant,
-    ) -> Result<Self> {
-        handshake(ws, SecureDaemon::new(keys, config), None, config, deadline).await
+        let hs = SecureDaemon::new(keys, config);
+        open_socket(ws, hs, None, config, config.deadline_from_now()).await
     }
 }
 
@@ -206,18 +202,8 @@ impl<W: Transport> Socket<W, Paseo> {
         hellos: &HelloReplayGuard,
         config: &SocketConfig,
     ) -> Result<Self> {
-        Self::accept_by(ws, keys, hellos, config, config.deadline_from_now()).await
-    }
-
-    pub(crate) async fn accept_by(
-        ws: W,
-        keys: &DaemonKeyPair,
-        hellos: &HelloReplayGuard,
-        config: &SocketConfig,
-        deadline: Instant,
-    ) -> Result<Self> {
         let hs = PaseoDaemon::new(keys, hellos, config);
-        handshake(ws, hs, None, config, deadline).await
+        open_socket(ws, hs, None, config, config.deadline_from_now()).await
     }
 }
 

@@ -26,6 +26,20 @@ pub enum Outgoing {
     Text(String),
 }
 
+impl Outgoing {
+    /// The library's message, made by its binary or text constructor.
+    pub(crate) fn into_message<T>(
+        self,
+        binary: impl FnOnce(Vec<u8>) -> T,
+        text: impl FnOnce(String) -> T,
+    ) -> T {
+        match self {
+            Self::Binary(b) => binary(b),
+            Self::Text(t) => text(t),
+        }
+    }
+}
+
 /// A data message from the WebSocket (control messages never reach the core).
 #[derive(Debug)]
 pub enum Incoming {
@@ -63,6 +77,29 @@ pub enum Classified {
     /// The peer's close frame.
     Close,
 }
+
+/// `Transport::outgoing` and `Transport::classify` for a library whose `Message` enum has
+/// `Binary(Bytes)`, `Text(Utf8Bytes)` and `Close(_)` variants and `binary`/`text` constructors
+/// (tokio-tungstenite's and axum's); `$control` lists its other variants. Expanded inside the
+/// `impl Transport`, with the library's `Message` in scope.
+macro_rules! message_conversions {
+    ($($control:pat),+) => {
+        fn outgoing(frame: $crate::socket::Outgoing) -> Message {
+            frame.into_message(Message::binary, Message::text)
+        }
+
+        fn classify(message: Message) -> $crate::socket::Classified {
+            use $crate::socket::{Classified, Incoming};
+            match message {
+                Message::Binary(b) => Classified::Data(Incoming::Binary(b.into())),
+                Message::Text(t) => Classified::Data(Incoming::Text(t.as_str().to_owned())),
+                Message::Close(_) => Classified::Close,
+                $($control)|+ => Classified::Control,
+            }
+        }
+    };
+}
+pub(crate) use message_conversions;
 
 pub(crate) mod sealed {
     /// Only this crate implements [`super::Transport`] and [`crate::socket::Mode`].

@@ -25,70 +25,65 @@ pub async fn bounded<T>(what: &str, fut: impl Future<Output = T>) -> T {
     }
 }
 
-/// `accept` for either mode (paseo's takes the shared hello guard).
+/// What a daemon accepts with: its keys, the hello guard all its paseo connections share, and
+/// the adapter settings.
+#[derive(Clone)]
+pub struct Side {
+    pub keys: Arc<DaemonKeyPair>,
+    pub hellos: Arc<HelloReplayGuard>,
+    pub config: SocketConfig,
+}
+
+impl Side {
+    pub fn new(config: SocketConfig) -> Self {
+        Self {
+            keys: Arc::new(DaemonKeyPair::generate()),
+            hellos: Arc::new(HelloReplayGuard::default()),
+            config,
+        }
+    }
+}
+
+pub type TcpWs = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
+
+/// `accept` and `accept_tcp` for either mode (paseo's take the shared hello guard).
 pub trait TestMode: Mode + Send {
     fn accept<W: Transport + Send + 'static>(
         ws: W,
-        keys: Arc<DaemonKeyPair>,
-        hellos: Arc<HelloReplayGuard>,
-        config: SocketConfig,
+        d: Side,
     ) -> impl Future<Output = Result<Socket<W, Self>, Error>> + Send
     where
         W::Message: Send;
 
     fn accept_tcp(
         tcp: tokio::net::TcpStream,
-        keys: Arc<DaemonKeyPair>,
-        hellos: Arc<HelloReplayGuard>,
-        config: SocketConfig,
+        d: Side,
     ) -> impl Future<Output = Result<Socket<TcpWs, Self>, Error>> + Send;
 }
 
-pub type TcpWs = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
-
 impl TestMode for Secure {
-    async fn accept<W: Transport + Send + 'static>(
-        ws: W,
-        keys: Arc<DaemonKeyPair>,
-        _: Arc<HelloReplayGuard>,
-        config: SocketConfig,
-    ) -> Result<Socket<W, Self>, Error>
+    async fn accept<W: Transport + Send + 'static>(ws: W, d: Side) -> Result<Socket<W, Self>, Error>
     where
         W::Message: Send,
     {
-        Socket::<W, Secure>::accept_with(ws, &keys, &config).await
+        Socket::<W, Secure>::accept_with(ws, &d.keys, &d.config).await
     }
 
-    async fn accept_tcp(
-        tcp: tokio::net::TcpStream,
-        keys: Arc<DaemonKeyPair>,
-        _: Arc<HelloReplayGuard>,
-        config: SocketConfig,
-    ) -> Result<Socket<TcpWs, Self>, Error> {
-        Socket::<TcpWs, Secure>::accept_tcp(tcp, &keys, &config).await
+    async fn accept_tcp(tcp: tokio::net::TcpStream, d: Side) -> Result<Socket<TcpWs, Self>, Error> {
+        Socket::<TcpWs, Secure>::accept_tcp(tcp, &d.keys, &d.config).await
     }
 }
 
 impl TestMode for Paseo {
-    async fn accept<W: Transport + Send + 'static>(
-        ws: W,
-        keys: Arc<DaemonKeyPair>,
-        hellos: Arc<HelloReplayGuard>,
-        config: SocketConfig,
-    ) -> Result<Socket<W, Self>, Error>
+    async fn accept<W: Transport + Send + 'static>(ws: W, d: Side) -> Result<Socket<W, Self>, Error>
     where
         W::Message: Send,
     {
-        Socket::<W, Paseo>::accept_with(ws, &keys, &hellos, &config).await
+        Socket::<W, Paseo>::accept_with(ws, &d.keys, &d.hellos, &d.config).await
     }
 
-    async fn accept_tcp(
-        tcp: tokio::net::TcpStream,
-        keys: Arc<DaemonKeyPair>,
-        hellos: Arc<HelloReplayGuard>,
-        config: SocketConfig,
-    ) -> Result<Socket<TcpWs, Self>, Error> {
-        Socket::<TcpWs, Paseo>::accept_tcp(tcp, &keys, &hellos, &config).await
+    async fn accept_tcp(tcp: tokio::net::TcpStream, d: Side) -> Result<Socket<TcpWs, Self>, Error> {
+        Socket::<TcpWs, Paseo>::accept_tcp(tcp, &d.keys, &d.hellos, &d.config).await
     }
 }
 
@@ -168,18 +163,17 @@ where
 }
 
 pub async fn daemon<M: TestMode>(via: Via, config: SocketConfig) -> Daemon {
-    let keys = Arc::new(DaemonKeyPair::generate());
-    let hellos = Arc::new(HelloReplayGuard::default());
+    let side = Side::new(config);
     let (report_tx, reports) = mpsc::unbounded_channel();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let (k, h) = (Arc::clone(&keys), Arc::clone(&hellos));
+    let d = side.clone();
     match via {
         Via::Tungstenite => {
             tokio::spawn(async move {
                 loop {
                     let (tcp, _) = listener.accept().await.unwrap();
-                    let socket = M::accept_tcp(tcp, Arc::clone(&k), Arc::clone(&h), config);
+                    let socket = M::accept_tcp(tcp, d.clone());
                     let reports = report_tx.clone();
                     tokio::spawn(async move { echo(socket.await, reports).await });
                 }
@@ -191,12 +185,11 @@ pub async fn daemon<M: TestMode>(via: Via, config: SocketConfig) -> Daemon {
             let app = axum::Router::new().route(
                 "/ws",
                 axum::routing::get(move |up: WebSocketUpgrade| {
-                    let (k, h, reports) = (Arc::clone(&k), Arc::clone(&h), report_tx.clone());
+                    let (d, reports) = (d.clone(), report_tx.clone());
                     async move {
+                        let config = d.config;
                         bosso_e2ee::axum_ws::bounded_upgrade::<M>(up, &config).on_upgrade(
-                            move |ws| async move {
-                                echo(M::accept(ws, k, h, config).await, reports).await;
-                            },
+                            move |ws| async move { echo(M::accept(ws, d).await, reports).await },
                         )
                     }
                 }),
@@ -207,8 +200,8 @@ pub async fn daemon<M: TestMode>(via: Via, config: SocketConfig) -> Daemon {
     }
     Daemon {
         addr,
-        keys,
-        hellos,
+        keys: side.keys,
+        hellos: side.hellos,
         reports,
     }
 }
@@ -231,6 +224,26 @@ pub fn frame_header(opcode: u8, len: u64) -> Vec<u8> {
     header.extend_from_slice(&len.to_be_bytes());
     header.extend_from_slice(&[1, 2, 3, 4]);
     header
+}
+
+/// A daemon the test writes itself, for one connection: `serve` gets the accepted TCP stream
+/// and the daemon's keys. Returns the URL, the daemon's public key and `serve`'s task.
+pub async fn one_connection<T, Fut>(
+    serve: impl FnOnce(tokio::net::TcpStream, DaemonKeyPair) -> Fut + Send + 'static,
+) -> (String, bosso_e2ee::PublicKey, tokio::task::JoinHandle<T>)
+where
+    Fut: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("ws://{}/", listener.local_addr().unwrap());
+    let keys = DaemonKeyPair::generate();
+    let public = *keys.public();
+    let task = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        serve(tcp, keys).await
+    });
+    (url, public, task)
 }
 
 /// The next message on a raw WebSocket (bounded).
