@@ -115,7 +115,17 @@ fn secret_line(r: &mut Rng) -> String {
         r.alnum(20),
         r.alnum(43)
     );
-    match r.below(10) {
+    match r.below(12) {
+        10 => format!(
+            "{} INFO  deploy: running curl -sS -u admin:{} https://search.internal:9200/",
+            ts(r),
+            r.alnum(16)
+        ),
+        11 => format!(
+            "{} DEBUG billing: client built with sk_test_{} retries=2",
+            ts(r),
+            r.alnum(24)
+        ),
         0 => format!(
             "{} DEBUG http: request headers: Authorization: Bearer {}",
             ts(r),
@@ -181,7 +191,7 @@ fn log(dense: bool) -> String {
     out
 }
 
-/// The same rule set, written the way a user would: one regex per rule, applied in turn.
+/// The same rule set, written the way a user would: one regex per rule (25), applied in turn.
 fn naive_rules() -> Vec<(regex::Regex, &'static str)> {
     [
         (r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)?", "[REDACTED:jwt]"),
@@ -191,18 +201,21 @@ fn naive_rules() -> Vec<(regex::Regex, &'static str)> {
         (r"(?i)((?:proxy-)?authorization\s*[:=]\s*)[^\r\n]+", "${1}[REDACTED:authorization]"),
         (r"(?i)((?:set-)?cookie\s*[:=]\s*)[^\r\n]+", "${1}[REDACTED:cookie]"),
         (
-            r#"(?i)((?:password|passwd|secret|token|api[_-]?key|auth|credentials?|private[_-]?key)["']?\s*[:=]\s*["']?)[^\s,;&"'\)\]\}>]+"#,
+            r#"(?i)((?:password|passwd|pass|pwd|secret|token|api[_-]?key|access[_-]?key|auth|credentials?|private[_-]?key)["']?\s*(?::|=|==|:=|=>)\s*@?["']?)[^\s&"'<\\]+"#,
             "${1}[REDACTED:secret]",
         ),
+        (r"(\bcurl\b.*\s(?:-u|--user)[ =]?['\x22]?[^:\s]*:)[^\s'\x22]+", "${1}[REDACTED:credential]"),
+        (r"\bZXlK[A-Za-z0-9+/_-]{32,}={0,2}", "[REDACTED:jwt]"),
+        (r"[A-Za-z0-9._+-]+%40[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}", "[REDACTED:email]"),
         (r#"([?&](?:code|sig|signature)=)[^&\s#"']+"#, "${1}[REDACTED:query_param]"),
         (r"(?s)-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", "[REDACTED:pem_private_key]"),
         (r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}", "[REDACTED:email]"),
         (r"([A-Za-z][A-Za-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@", "${1}[REDACTED:url_credentials]@"),
         (r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})", "[REDACTED:github]"),
-        (r"\bxox[abprse]-[A-Za-z0-9-]{10,}", "[REDACTED:slack]"),
+        (r"\b(?:xox[abprseo]|xapp)-[A-Za-z0-9-]{10,}", "[REDACTED:slack]"),
         (r"hooks\.slack\.com/[A-Za-z0-9/_-]{10,}", "hooks.slack.com/[REDACTED:slack]"),
-        (r"\b(?:sk|rk)_live_[A-Za-z0-9]{10,}|\bwhsec_[A-Za-z0-9+/=]{20,}", "[REDACTED:stripe]"),
-        (r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b", "[REDACTED:aws_access_key_id]"),
+        (r"\b(?:sk|rk)_(?:live|test|prod)_[A-Za-z0-9]{10,}|\bwhsec_[A-Za-z0-9+/=]{20,}", "[REDACTED:stripe]"),
+        (r"\b(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}\b", "[REDACTED:aws_access_key_id]"),
         (r"\bAIza[A-Za-z0-9_-]{35,}", "[REDACTED:google_api_key]"),
         (r"\bsk-[A-Za-z0-9_-]{20,}", "[REDACTED:sk_key]"),
         (r"\bnpm_[A-Za-z0-9]{36,}", "[REDACTED:npm]"),

@@ -37,15 +37,17 @@ pub(crate) enum Action {
 }
 
 /// Key fragments drop the first letter so that `password`, `Password` and `dbPassword` share
-/// one anchor; the upper-case copy covers `PASSWORD`. Mixed forms such as `PassWord` are missed
-/// (API-key spellings are listed in `LITERALS`).
+/// one anchor; the upper-case copy covers `PASSWORD`. Mixed forms such as `PassWord` are missed.
+///
+/// Teddy, the SIMD searcher, handles at most 64 literals per set, and its candidate check is as
+/// strong as its set's shortest literal is long (the engine keeps 3-byte anchors in a set of
+/// their own). Anchors are therefore few, and chosen to cover many spellings each:
+/// `Key` covers `apiKey`, `X-Api-Key`, `X-API-Key`, `api_Key`, `APIKey`, `signingKey`; `KEY`
+/// covers `API_KEY`, `APIKEY`, `DB_KEY`; `_key` and `-key` the snake and kebab forms.
 const KEY_FRAGMENTS: &[&str] = &[
     "assw",
     "ecret",
     "oken",
-    "pikey",
-    "pi_key",
-    "pi-key",
     "uth",
     "redential",
     "rivate",
@@ -55,36 +57,23 @@ const KEY_FRAGMENTS: &[&str] = &[
 const LITERALS: &[(&str, Action)] = &[
     ("earer", Action::Bearer),
     ("EARER", Action::Bearer),
-    // `apiKey`, `X-Api-Key`, `X-API-Key`, `api_Key`, `APIKey`: the case changes inside the
-    // fragment, so the usual header spellings are listed (a case-insensitive second pass would
-    // cost a second scan of the text).
-    ("piKey", Action::Key),
-    ("pi-Key", Action::Key),
-    ("pi_Key", Action::Key),
-    ("PIKey", Action::Key),
-    ("PI-Key", Action::Key),
-    ("PI_Key", Action::Key),
-    ("PIkey", Action::Key),
-    ("PI-key", Action::Key),
-    ("PI_key", Action::Key),
+    ("pikey", Action::Key),
     // Keys composed from parts (`db_pass`, `DB_PWD`, `aws_access_key`, `signingKey`).
-    ("_pass", Action::Key),
-    ("-pass", Action::Key),
-    ("Pass", Action::Key),
-    ("PASS", Action::Key),
-    ("_pwd", Action::Key),
-    ("-pwd", Action::Key),
-    ("Pwd", Action::Key),
-    ("PWD", Action::Key),
-    ("_key", Action::Key),
-    ("-key", Action::Key),
     ("Key", Action::Key),
     ("KEY", Action::Key),
+    ("_key", Action::Key),
+    ("-key", Action::Key),
+    ("_pass", Action::Key),
+    ("_PASS", Action::Key),
+    ("Pass", Action::Key),
+    ("_pwd", Action::Key),
+    ("_PWD", Action::Key),
+    ("Pwd", Action::Key),
     (".attach.", Action::Attach),
     ("code=", Action::Query),
     ("sig=", Action::Query),
-    ("signature=", Action::Query),
-    ("Signature=", Action::Query),
+    // `signature=`, `Signature=` (`X-Amz-Signature=`).
+    ("ignature=", Action::Query),
     ("eyJ", Action::Jwt),
     ("bat1", Action::Bat1),
     ("ghp_", Action::GhPrefix),
@@ -97,8 +86,10 @@ const LITERALS: &[(&str, Action)] = &[
     ("xapp-", Action::Xox),
     ("hooks.slack.com", Action::SlackHook),
     ("_live_", Action::Live),
-    ("_test_", Action::Live),
-    ("_prod_", Action::Live),
+    // `sk_test_`, `rk_test_`, `sk_prod_`, `rk_prod_`: starting at the `k` keeps these rarer
+    // than a bare `_test_`.
+    ("k_test_", Action::Live),
+    ("k_prod_", Action::Live),
     ("whsec_", Action::Whsec),
     ("AKIA", Action::Aws),
     ("ASIA", Action::Aws),
@@ -110,8 +101,6 @@ const LITERALS: &[(&str, Action)] = &[
     ("npm_", Action::Npm),
     ("-----BEGIN ", Action::Pem),
     ("-u ", Action::Curl),
-    ("-u'", Action::Curl),
-    ("-u\"", Action::Curl),
     ("--user", Action::Curl),
     ("ZXlK", Action::B64Jwt),
     ("%40", Action::PctAt),
@@ -200,5 +189,20 @@ pub(crate) fn verify(action: Action, h: &[u8], s: usize, e: usize) -> Option<Hit
         Action::Curl => curl::user(h, s, e),
         Action::B64Jwt => tokens::base64_jwt(h, s),
         Action::PctAt => email::percent_at(h, s, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Past 64 literals the packed searcher stops using Teddy, and short anchors weaken every
+    /// candidate check of their set (the issue 22 bench caught both): the engine searches the
+    /// 4+ byte anchors and the few shorter ones as two sets; keep both within bounds.
+    #[test]
+    fn anchors_fit_teddy() {
+        let (long, short): (Vec<_>, Vec<_>) = super::patterns(Some(b"/home/someone"))
+            .into_iter()
+            .partition(|(p, _)| p.len() >= 4);
+        assert!(long.len() <= 64, "{} long anchors", long.len());
+        assert!(short.len() <= 16, "{} short anchors", short.len());
     }
 }

@@ -5,7 +5,7 @@ use super::{Hit, MARKER, at, line_end, prev, run};
 use crate::kind::Rule;
 use memchr::memmem;
 
-/// Anchor `-u ` / `-u'` / `-u"` / `--user` at `s..e`.
+/// Anchor `-u ` / `--user` at `s..e`.
 ///
 /// Line-local like every rule but PEM: the option counts when `curl` appears earlier on its
 /// line, or when the line holds only options up to it (a `\`-continued command). The credential
@@ -23,9 +23,6 @@ pub(crate) fn user(h: &[u8], s: usize, e: usize) -> Option<Hit> {
             b' ' | b'\t' => {}
             _ => return None,
         }
-    } else if at(h, e - 1).is_some_and(is_quote) {
-        // The anchor took the opening quote (`-u'user:pw'`).
-        i = e - 1;
     }
     i += run(h, i, 5, |b| b == b' ' || b == b'\t');
     if !curl_line(h, s) {

@@ -374,6 +374,12 @@ fn quoted_end(h: &[u8], from: usize, q: u8, escapes: bool) -> usize {
 
 /// `?code=`, `&sig=`, `&signature=`, `X-Amz-Signature=`: short query names that carry secrets.
 pub(crate) fn query_param(h: &[u8], s: usize, e: usize) -> Option<Hit> {
+    // The `ignature=` anchor starts one letter late.
+    let s = if at(h, s) == Some(b'i') {
+        s.checked_sub(1)?
+    } else {
+        s
+    };
     let signature = starts_with_at(h, s, b"signature=") || starts_with_at(h, s, b"Signature=");
     let ok = match prev(h, s) {
         Some(b'?' | b'&') => true,

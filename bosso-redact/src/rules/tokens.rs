@@ -172,6 +172,8 @@ pub(crate) fn slack_hook(h: &[u8], e: usize) -> Option<Hit> {
 /// `rk_test_`, `sk_prod_`, ...: a test key is still a key) and `cb_live_` (widget keys);
 /// publishable `pk_` keys are public and stay.
 pub(crate) fn live(h: &[u8], s: usize, e: usize) -> Option<Hit> {
+    // The `k_test_` / `k_prod_` anchors start at the `k`.
+    let s = if at(h, s) == Some(b'k') { s + 1 } else { s };
     let start = s.checked_sub(2)?;
     let rule = match h.get(start..s)? {
         b"sk" | b"rk" => Rule::Stripe,
