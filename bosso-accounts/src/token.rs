@@ -36,6 +36,8 @@ impl TokenKind {
     }
 
     /// Domain separation label mixed into the HMAC so one kind's hash is never another's.
+    /// The labels keep the name of the crate these tokens were first issued by: a new label
+    /// would turn every hash already in a store into one no token matches.
     fn label(self) -> &'static [u8] {
         match self {
             TokenKind::Session => b"bosso-auth session v1\0",
