@@ -104,3 +104,25 @@ impl Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_say_only_unauthenticated_throttled_unavailable_or_bad_request() {
+        let until = UnixTime::from_secs(1);
+        for (e, code) in [
+            (Error::InvalidCredentials, 401),
+            (Error::SessionInvalid, 401),
+            (Error::RateLimited { retry_after_ms: 5 }, 429),
+            (Error::Locked { until }, 429),
+            (Error::StoreFull, 503),
+            (Error::StoreUnavailable("redis: get timed out".into()), 503),
+            (Error::PasswordEmpty, 400),
+            (Error::MalformedToken("wrong token length"), 400),
+        ] {
+            assert_eq!(e.status().as_u16(), code, "{e:?}");
+        }
+    }
+}
