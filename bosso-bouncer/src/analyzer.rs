@@ -123,6 +123,11 @@ impl<A: Analyzer, S: AuditSink> Guard<A, S> {
         &self.sink
     }
 
+    /// The bouncer, analyzer and sink back.
+    pub fn into_parts(self) -> (Bouncer, A, S) {
+        (self.bouncer, self.analyzer, self.sink)
+    }
+
     /// Judge a command line with both layers and record the decision.
     pub async fn check(&self, line: &str) -> Decision {
         let evaluation = self.bouncer.evaluate(line);

@@ -333,6 +333,8 @@ impl Evaluator<'_> {
             Parameter::Positional(n) => match &self.sh.positional {
                 Some(args) => match args.get(*n as usize) {
                     Some(a) => known(a),
+                    // An unknown argument may have expanded to several (`sh -c '…' sh "$@"`).
+                    None if args.iter().any(Arg::is_dynamic) => Value::Unknown,
                     None => Value::Known(String::new()),
                 },
                 None => Value::Unknown,
