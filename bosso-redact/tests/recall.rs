@@ -317,3 +317,49 @@ fn shapes_found_by_the_corpus() {
     keep("xoxb-xxxxxxxxx-xxxxxxxxxx-xxxxxxxxxxxx xoxb-abcdef-abcdef key = AKIAXXXXXXXXXXXXXXXX");
     keep("https://indieweb.org/images/3/35/2018-250-xoxo-indieweb-1.jpg");
 }
+
+/// Every assignment shape the README lists.
+#[test]
+fn assignment_shapes() {
+    check("password=p4ss", "password=[REDACTED:password]");
+    check("password: p4ss", "password: [REDACTED:password]");
+    check(
+        "password := \"p4ss\"",
+        "password := \"[REDACTED:password]\"",
+    );
+    check(
+        ":password => 'p4ss',",
+        ":password => '[REDACTED:password]',",
+    );
+    check(
+        "if (password === 'p4ss')",
+        "if (password === '[REDACTED:password]')",
+    );
+    check(
+        "q=user%3Dbob%26password%3Dp4ss%26next%3D1",
+        "q=user%3Dbob%26password%3D[REDACTED:password]%26next%3D1",
+    );
+    check(
+        "q=password%3Dp4ss%20x",
+        "q=password%3D[REDACTED:password]%20x",
+    );
+    check(
+        "os.environ.get(\"DB_PASSWORD\", \"p4ss\")",
+        "os.environ.get(\"DB_PASSWORD\", \"[REDACTED:password]\")",
+    );
+    check(
+        "user.setPassword(\"p4ss\");",
+        "user.setPassword(\"[REDACTED:password]\");",
+    );
+    check(
+        "<password>p4ss</password>",
+        "<password>[REDACTED:password]</password>",
+    );
+    check(
+        "app --password p4ss --verbose",
+        "app --password [REDACTED:password] --verbose",
+    );
+    // Not assignments: a getter's argument is a name, a flag followed by another flag.
+    keep("vault.get_secret(\"db-creds\") app --password --verbose");
+    keep("token := os.Getenv(\"API_TOKEN\")");
+}
