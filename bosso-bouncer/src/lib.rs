@@ -62,6 +62,13 @@ pub use policy::{DefaultAction, FailureAction, Policy};
 pub use spawn::ApprovedArgv;
 pub use verdict::{BuiltinRule, Finding, RuleId, Span, Verdict};
 
+/// Not part of the API: the shell parser alone on `line` (true when it parses), for the bench's
+/// "limit" column and the fuzz target.
+#[doc(hidden)]
+pub fn __parse_only(line: &str) -> bool {
+    eval::parse_only(line)
+}
+
 // The README's snippets run as doctests, so a stale one fails `cargo test`.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

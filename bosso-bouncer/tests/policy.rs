@@ -157,6 +157,7 @@ fn host_deny_beats_host_allow() {
     }
     // Wrappers and nesting do not hide a host-denied command.
     assert!(b.check("sudo git push").is_deny());
+    assert!(b.check("sudo g''it push").is_deny());
     assert!(b.check("sh -c 'git push'").is_deny());
     assert!(b.check("cd src; g''it push").is_deny());
     // A command whose words are unknown might be the denied one.

@@ -528,8 +528,7 @@ impl Evaluator<'_> {
             }
             if t.len() > 1 && t.starts_with('-') {
                 let body = t.get(1..).unwrap_or("");
-                let mut chars = body.char_indices();
-                while let Some((k, c)) = chars.next() {
+                for (k, c) in body.char_indices() {
                     let rest = body.get(k + 1..).unwrap_or("");
                     if VAL.contains(c) {
                         let v = if rest.is_empty() {

@@ -9,6 +9,7 @@ mod wrappers;
 use std::collections::{HashMap, HashSet};
 
 pub(crate) use command::{DOWNLOADERS, Io, join_args};
+pub(crate) use parse::parse_only;
 pub(crate) use walk::is_network;
 
 use crate::bouncer::CompiledPolicy;

@@ -28,6 +28,16 @@ pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
     catch_unwind(AssertUnwindSafe(f)).ok()
 }
 
+/// The parser alone, as the bouncer calls it (for the bench's "limit" column).
+pub(crate) fn parse_only(text: &str) -> bool {
+    guarded(|| {
+        Parser::new(std::io::BufReader::new(text.as_bytes()), &options())
+            .parse_program()
+            .is_ok()
+    })
+    .unwrap_or(false)
+}
+
 impl Evaluator<'_> {
     /// Parse `text` (the line, or a string run as code) or record why it cannot be analysed.
     pub(crate) fn parse_checked(&mut self, text: &str, span: Span) -> Option<Program> {

@@ -427,11 +427,11 @@ fn self_calls(cmd: &CompoundCommand, name: &str, ctx: bool) -> (usize, bool) {
                 let piped = p.seq.len() > 1;
                 for c in &p.seq {
                     match c {
-                        Command::Simple(s) => {
-                            if s.word_or_name.as_ref().is_some_and(|w| w.value == name) {
-                                calls += 1;
-                                flagged |= piped || bg;
-                            }
+                        Command::Simple(s)
+                            if s.word_or_name.as_ref().is_some_and(|w| w.value == name) =>
+                        {
+                            calls += 1;
+                            flagged |= piped || bg;
                         }
                         Command::Compound(inner, _) => {
                             let (n, f) = self_calls(inner, name, bg || piped);

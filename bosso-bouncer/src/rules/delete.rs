@@ -127,8 +127,8 @@ impl Evaluator<'_> {
         } else {
             o.operands.split_last().map_or(&[], |(_, s)| s)
         };
-        for s in sources.to_vec() {
-            if let Target::Path(p) = self.target(&s) {
+        for s in sources {
+            if let Target::Path(p) = self.target(s) {
                 let place = self.env.place(&p);
                 if place.is_critical() && place != Place::WorkspaceGit {
                     self.deny(

@@ -108,10 +108,8 @@ impl Evaluator<'_> {
                     self.run_code_arg(&code, span, Scope::NewShell(vec![Arg::lit("sh")]));
                 }
             }
-            "bisect" => {
-                if rest.first().is_some_and(|a| a.text == "run") {
-                    self.run_inner(rest.get(1..).unwrap_or(&[]).to_vec(), span);
-                }
+            "bisect" if rest.first().is_some_and(|a| a.text == "run") => {
+                self.run_inner(rest.get(1..).unwrap_or(&[]).to_vec(), span);
             }
             "filter-branch" => {
                 for pair in rest.windows(2) {
