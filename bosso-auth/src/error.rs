@@ -93,6 +93,11 @@ pub enum Error {
     /// The bearer secret is malformed, duplicated or wrong.
     #[error("bearer secret invalid")]
     BearerInvalid,
+    /// The `Authorization` header is not one well-formed `Bearer <token>` line (RFC 6750
+    /// section 2.1): a malformed request, answered 400 `invalid_request`. Carries nothing of
+    /// the header's value.
+    #[error("malformed authorization header: {0}")]
+    MalformedAuthorization(&'static str),
 }
 
 impl Error {

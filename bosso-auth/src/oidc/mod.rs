@@ -50,11 +50,13 @@
 mod alg;
 mod cache;
 mod claims;
+mod header;
 #[cfg(feature = "https")]
 mod https;
 mod json;
 mod jwks;
 mod jws;
+mod object;
 mod provider;
 mod source;
 mod verifier;
@@ -62,6 +64,8 @@ mod verifier;
 pub use alg::Alg;
 pub use cache::{JwksCache, JwksCacheConfig};
 pub use claims::{MAX_NUMERIC_DATE, VerifiedAccessToken};
+pub use header::bearer_from_headers;
+pub use object::{BoxFuture, VerifyAccessToken};
 #[cfg(feature = "https")]
 pub use https::{HttpsJwksSource, HttpsOptions, PlainHttp};
 pub use jwks::{JwksKeySet, MAX_JWKS_BYTES, MAX_JWKS_KEYS};
