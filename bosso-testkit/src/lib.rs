@@ -89,6 +89,37 @@ impl RedisServer {
         let _ = std::fs::remove_file(&self.socket);
     }
 
+    /// Suspends the server (SIGSTOP): it keeps its socket and connections but answers nothing,
+    /// as a hung server would. [`RedisServer::thaw`] resumes it.
+    pub fn freeze(&self) -> Result<(), String> {
+        self.signal("-STOP")
+    }
+
+    /// Resumes a frozen server (SIGCONT).
+    pub fn thaw(&self) -> Result<(), String> {
+        self.signal("-CONT")
+    }
+
+    fn signal(&self, sig: &str) -> Result<(), String> {
+        let pid = self
+            .child
+            .as_ref()
+            .map(Child::id)
+            .ok_or("redis-server is not running")?;
+        // `kill(1)`: no unsafe code and no libc binding for one signal.
+        let ok = Command::new("kill")
+            .arg(sig)
+            .arg(pid.to_string())
+            .status()
+            .map_err(|e| format!("kill {sig}: {e}"))?
+            .success();
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("kill {sig} {pid} failed"))
+        }
+    }
+
     /// Starts the server again on the same socket (empty: no persistence).
     pub fn restart(&mut self) -> Result<(), String> {
         self.kill();

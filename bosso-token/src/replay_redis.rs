@@ -14,10 +14,15 @@
 //! Cluster they keep the key's slot derivable from the token id alone.
 //!
 //! # Failure behaviour
-//! Every call has a bounded timeout (default 500 ms). Unreachable, timed out, or any reply but
-//! `OK`/nil: the call fails with [`Error::ReplayStoreUnavailable`] and the token is refused
-//! (fail closed). The connection manager reconnects by itself: once Redis is back, the next
-//! calls succeed without a restart.
+//! Every call has a bounded timeout (default 500 ms). Unreachable, timed out (a hung server is
+//! reported as "timed out"), or any reply but `OK`/nil: the call fails with
+//! [`Error::ReplayStoreUnavailable`] and the token is refused (fail closed). The connection
+//! speaks RESP3, so a dropped connection is replaced even while idle, and a call that finds no
+//! live connection reconnects once within its deadline before failing; so once Redis is back
+//! the *first* call succeeds (`tests/replay_backends.rs`). The `SET NX` is sent again only when
+//! the first could not have been sent (the connection could not be made): a token id is never
+//! counted twice. TCP connections use keepalive and `TCP_USER_TIMEOUT` (a silent peer is
+//! dropped in seconds).
 
 use std::fmt;
 use std::future::Future;
@@ -25,6 +30,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::io::tcp::{TcpSettings, socket2::TcpKeepalive};
+use redis::{IntoConnectionInfo as _, ProtocolVersion};
 
 use crate::replay::{Consumption, ReplayStore};
 use crate::{Clock, Error, SystemClock, TokenId, UnixTime};
@@ -54,6 +61,28 @@ fn unavailable(what: &str) -> Error {
     Error::ReplayStoreUnavailable(what.to_string())
 }
 
+/// A RESP3 client (so the manager hears of a disconnect while idle) with TCP keepalive (so a
+/// silent peer is dropped in seconds). bosso-auth's `RedisConn` sets up the same.
+fn client(url: &str) -> Result<redis::Client, Error> {
+    let info = url
+        .into_connection_info()
+        .map_err(|_| unavailable("invalid Redis URL"))?;
+    let ka = TcpKeepalive::new()
+        .with_time(Duration::from_secs(1))
+        .with_interval(Duration::from_secs(1))
+        .with_retries(3);
+    let tcp = TcpSettings::default()
+        .set_nodelay(true)
+        .set_keepalive(ka)
+        .set_user_timeout(Duration::from_secs(4));
+    let redis = info
+        .redis_settings()
+        .clone()
+        .set_protocol(ProtocolVersion::RESP3);
+    let info = info.set_tcp_settings(tcp).set_redis_settings(redis);
+    redis::Client::open(info).map_err(|_| unavailable("invalid Redis URL"))
+}
+
 impl RedisReplayStore {
     /// Connects to `url` (`redis://…`, `rediss://…`, `redis+unix://…`) with the default timeout.
     pub async fn connect(url: &str) -> Result<Self, Error> {
@@ -62,10 +91,12 @@ impl RedisReplayStore {
 
     /// Connects with `timeout` bounding every round trip (and the initial connection).
     pub async fn connect_with_timeout(url: &str, timeout: Duration) -> Result<Self, Error> {
-        let client = redis::Client::open(url).map_err(|_| unavailable("invalid Redis URL"))?;
+        let client = client(url)?;
+        // No response timeout of the client's own: ours bounds the call and reports a hung
+        // server as "timed out".
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(timeout))
-            .set_response_timeout(Some(timeout))
+            .set_response_timeout(None)
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_millis(200));
         let conn =
@@ -105,7 +136,6 @@ impl RedisReplayStore {
             .as_secs()
             .saturating_sub(self.clock.now().as_secs())
             .saturating_add(1);
-        let mut conn = self.conn.clone();
         let cmd = redis::cmd("SET")
             .arg(self.key(&id))
             .arg(1)
@@ -113,10 +143,24 @@ impl RedisReplayStore {
             .arg("EX")
             .arg(ttl)
             .to_owned();
-        let reply: Option<String> = tokio::time::timeout(self.timeout, cmd.query_async(&mut conn))
-            .await
-            .map_err(|_| unavailable("timed out"))?
-            .map_err(|_| unavailable("command failed"))?;
+        let attempt = || {
+            let mut conn = self.conn.clone();
+            let cmd = &cmd;
+            async move { cmd.query_async::<Option<String>>(&mut conn).await }
+        };
+        let run = async {
+            match attempt().await {
+                // Not sent (no connection could be made): sending now cannot count it twice.
+                Err(e) if e.is_connection_refusal() => attempt().await,
+                other => other,
+            }
+        };
+        let reply = match tokio::time::timeout(self.timeout, run).await {
+            Err(_) => return Err(unavailable("timed out")),
+            Ok(Err(e)) if e.is_timeout() => return Err(unavailable("timed out")),
+            Ok(Err(_)) => return Err(unavailable("command failed")),
+            Ok(Ok(r)) => r,
+        };
         match reply.as_deref() {
             Some("OK") => Ok(Consumption::Fresh),
             None => Ok(Consumption::Replayed),

@@ -214,4 +214,57 @@ mod redis_backend {
                 .unwrap();
         });
     }
+
+    /// Regression (issue 19): after Redis was killed and restarted while the store sat idle,
+    /// the first consume failed and only the second succeeded: one spurious refusal per
+    /// outage. Three cycles, each with the idle gaps of the stress run that found it.
+    #[test]
+    fn the_first_consume_after_redis_returns_succeeds() {
+        let Some(mut server) = server() else { return };
+        rt().block_on(async {
+            let store = RedisReplayStore::connect(&server.url()).await.unwrap();
+            for cycle in 0..3u128 {
+                assert_eq!(
+                    store.consume(id(100 + cycle), until()).await.unwrap(),
+                    Consumption::Fresh
+                );
+                server.kill();
+                tokio::time::sleep(Duration::from_millis(1500)).await;
+                server.restart().unwrap();
+                tokio::time::sleep(Duration::from_millis(1500)).await;
+                assert_eq!(
+                    store.consume(id(200 + cycle), until()).await.unwrap(),
+                    Consumption::Fresh,
+                    "cycle {cycle}"
+                );
+                // And single use still holds on the returned server.
+                assert_eq!(
+                    store.consume(id(200 + cycle), until()).await.unwrap(),
+                    Consumption::Replayed
+                );
+            }
+        });
+    }
+
+    /// Regression (issue 19): a hung Redis (SIGSTOP) was reported as "command failed"
+    /// because the client's own timeout fired first. It is "timed out", and the call returns
+    /// within a generous bound (the promise is a bounded wait).
+    #[test]
+    fn a_hung_redis_is_reported_as_timed_out() {
+        let Some(server) = server() else { return };
+        rt().block_on(async {
+            let store =
+                RedisReplayStore::connect_with_timeout(&server.url(), Duration::from_millis(300))
+                    .await
+                    .unwrap();
+            store.consume(id(300), until()).await.unwrap();
+            server.freeze().unwrap();
+            let start = Instant::now();
+            let e = store.consume(id(301), until()).await.unwrap_err();
+            let elapsed = start.elapsed();
+            server.thaw().unwrap();
+            assert_eq!(e, Error::ReplayStoreUnavailable("timed out".into()));
+            assert!(elapsed < Duration::from_secs(3), "bounded: {elapsed:?}");
+        });
+    }
 }
