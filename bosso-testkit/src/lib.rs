@@ -4,7 +4,14 @@
 //! (no TCP port, no persistence) and stops it when dropped. If the binary is missing, tests
 //! print why and skip, except under `CI=true`, where a missing binary is a failure: CI must
 //! prove the Redis paths, and `.ci/run` installs the server.
+//!
+//! [`FreezeProxy`] is a loopback TCP proxy in front of such a server that a test can freeze
+//! (a partition: sockets open, nothing forwarded) and then drop.
 #![forbid(unsafe_code)]
+
+mod proxy;
+
+pub use proxy::FreezeProxy;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

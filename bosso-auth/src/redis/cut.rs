@@ -9,10 +9,22 @@
 //!
 //! # Failure behaviour
 //! Publishing is bounded by the connection's timeout; the local cut happens first, and an
-//! error tells the caller the other nodes may not have heard. Pub/sub delivers at most once:
-//! a node that loses its subscription may miss events, so when the subscription drops the
-//! node cuts **every** local view (each must re-attach through a fresh ownership check), then
-//! resubscribes with backoff. Fail closed: a missed cut can only ever become an extra cut.
+//! error tells the caller the other nodes may not have heard. A publish that meets a lost
+//! connection is sent once more (a repeated event changes nothing), so the first cut after
+//! Redis returns reaches the other nodes. Pub/sub delivers at most once: a node that loses its
+//! subscription may miss events, so when the subscription is lost the node cuts **every**
+//! local view (each must re-attach through a fresh ownership check), then resubscribes with
+//! backoff, cutting every local view again after each failed attempt and once more when
+//! subscribed. Fail closed: a missed cut can only ever become an extra cut.
+//!
+//! # Liveness bound
+//! A subscription can go silent without closing (a partition, a frozen proxy or host). The
+//! subscriber therefore sends `PING` on its own connection every `liveness / 2` and gives the
+//! reply `liveness / 2`; a miss counts as a lost subscription. So a view stays open **at most
+//! `liveness`** (default [`DEFAULT_LIVENESS`], 3 s; [`RedisCutSignal::connect_with_liveness`])
+//! after a cut this node missed, and while the node is unsubscribed no view lives longer than
+//! `liveness / 2` plus one subscribe attempt (the connection's timeout). TCP keepalive on the
+//! connection is a second line. Tested through a proxy that freezes (`tests/redis_partition.rs`).
 
 use std::fmt;
 use std::sync::Arc;
@@ -25,6 +37,9 @@ use tokio::task::AbortHandle;
 use super::{RedisConn, unavailable};
 use crate::Error;
 use crate::live::LiveViews;
+
+/// Default liveness bound of the subscription (see the module docs).
+pub const DEFAULT_LIVENESS: Duration = Duration::from_secs(3);
 
 /// The cut signal of one node. Dropping it stops its subscriber task.
 pub struct RedisCutSignal {
@@ -90,29 +105,56 @@ fn apply(views: &LiveViews, node: &str, msg: &str) {
     }
 }
 
+/// Applies messages until the subscription ends or a `PING` misses its deadline.
+async fn listen(ps: redis::aio::PubSub, views: &LiveViews, node: &str, liveness: Duration) {
+    let half = liveness / 2;
+    let (mut sink, mut stream) = ps.split();
+    let mut tick = tokio::time::interval(half);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            msg = stream.next() => match msg {
+                Some(msg) => {
+                    if let Ok(text) = std::str::from_utf8(msg.get_payload_bytes()) {
+                        apply(views, node, text);
+                    }
+                }
+                None => return,
+            },
+            _ = tick.tick() => {
+                match tokio::time::timeout(half, sink.ping::<redis::Value>()).await {
+                    Ok(Ok(_)) => {}
+                    _ => return,
+                }
+            }
+        }
+    }
+}
+
 async fn run(
     first: redis::aio::PubSub,
     conn: RedisConn,
     channel: String,
     node: String,
     views: Arc<LiveViews>,
+    liveness: Duration,
 ) {
     let mut ps = first;
+    let max_backoff = (liveness / 2).min(Duration::from_secs(2));
     loop {
-        let mut stream = ps.into_on_message();
-        while let Some(msg) = stream.next().await {
-            if let Ok(text) = std::str::from_utf8(msg.get_payload_bytes()) {
-                apply(&views, &node, text);
-            }
-        }
-        // Subscription lost: cuts may have been missed.
+        listen(ps, &views, &node, liveness).await;
+        // Subscription lost or silent: cuts may have been missed.
         views.cut_everything();
-        let mut backoff = Duration::from_millis(50);
+        let mut backoff = Duration::from_millis(50).min(max_backoff);
         ps = loop {
             tokio::time::sleep(backoff).await;
             match subscribe(conn.client(), &channel, conn.timeout()).await {
                 Ok(p) => break p,
-                Err(_) => backoff = (backoff * 2).min(Duration::from_secs(2)),
+                Err(_) => {
+                    // Views opened meanwhile cannot hear cuts either.
+                    views.cut_everything();
+                    backoff = (backoff * 2).min(max_backoff);
+                }
             }
         };
         // Anything opened between the loss and now may also have missed a cut.
@@ -122,8 +164,20 @@ async fn run(
 
 impl RedisCutSignal {
     /// Subscribes `views` to the cut events of every node on `conn`'s Redis and returns the
-    /// handle this node publishes through. Subscribed when this returns.
+    /// handle this node publishes through. Subscribed when this returns. Liveness bound:
+    /// [`DEFAULT_LIVENESS`].
     pub async fn connect(conn: RedisConn, views: Arc<LiveViews>) -> Result<Self, Error> {
+        Self::connect_with_liveness(conn, views, DEFAULT_LIVENESS).await
+    }
+
+    /// [`RedisCutSignal::connect`] with the liveness bound `liveness` (at least 100 ms): a view
+    /// stays open at most that long after a cut this node missed.
+    pub async fn connect_with_liveness(
+        conn: RedisConn,
+        views: Arc<LiveViews>,
+        liveness: Duration,
+    ) -> Result<Self, Error> {
+        let liveness = liveness.max(Duration::from_millis(100));
         let channel = format!("{}live:cut", conn.prefix());
         let id = bosso_token::random::bytes::<16>().map_err(|_| Error::Rng)?;
         let node = format!("{:032x}", u128::from_be_bytes(*id));
@@ -134,6 +188,7 @@ impl RedisCutSignal {
             channel.clone(),
             node.clone(),
             views.clone(),
+            liveness,
         ))
         .abort_handle();
         Ok(Self {
@@ -152,7 +207,7 @@ impl RedisCutSignal {
 
     async fn publish(&self, msg: String) -> Result<(), Error> {
         let cmd = redis::cmd("PUBLISH").arg(&self.channel).arg(msg).to_owned();
-        let _: i64 = self.conn.query("cut publish", &cmd).await?;
+        let _: i64 = self.conn.query_idempotent("cut publish", &cmd).await?;
         Ok(())
     }
 

@@ -25,21 +25,28 @@
 //! # Failure behaviour
 //!
 //! Every call is bounded by the connection's timeout (default 500 ms). Unreachable, timed out
-//! or an unexpected reply: the call returns [`Error::StoreUnavailable`] and the caller refuses
-//! (fail closed). The connection manager reconnects by itself; once Redis is back the next
-//! calls succeed without a restart. Run Redis with `maxmemory-policy noeviction` (the default):
+//! (a hung server is reported as "… timed out") or an unexpected reply: the call returns
+//! [`Error::StoreUnavailable`] and the caller refuses (fail closed). The connection speaks RESP3,
+//! so a dropped connection is noticed and replaced even while idle; a call that finds the
+//! replacement still failing (Redis was down when it was tried) reconnects once within its
+//! deadline before failing, because nothing was sent. So once Redis is back, the *first* call
+//! succeeds (`tests/redis_faults.rs`). A command that may have reached the server is retried
+//! only where a retry is harmless (the cut publish; see [`RedisConn::query_idempotent`]).
+//! TCP connections use keepalive (probes after 1 s idle, every 1 s, dead after 3 misses) and
+//! `TCP_USER_TIMEOUT`, so a silent peer is dropped in seconds, not hours. Run Redis with `maxmemory-policy noeviction` (the default):
 //! an evicting policy would drop consumed replay ids, lockout states and rate-limit state (a
 //! fail-open); with `noeviction` a full Redis refuses writes and the stores fail closed.
 
 mod cut;
 
-pub use cut::RedisCutSignal;
+pub use cut::{DEFAULT_LIVENESS, RedisCutSignal};
 
 use std::fmt;
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{FromRedisValue, Script};
+use redis::io::tcp::{TcpSettings, socket2::TcpKeepalive};
+use redis::{FromRedisValue, IntoConnectionInfo as _, ProtocolVersion, RedisError, Script};
 
 use crate::Error;
 
@@ -68,6 +75,79 @@ pub(crate) fn unavailable(what: &str) -> Error {
     Error::StoreUnavailable(format!("redis: {what}"))
 }
 
+/// Keepalive and user timeout for TCP connections, so a peer that vanishes without a FIN (a
+/// partition, a frozen host) is detected in seconds.
+fn tcp_settings() -> TcpSettings {
+    let ka = TcpKeepalive::new()
+        .with_time(Duration::from_secs(1))
+        .with_interval(Duration::from_secs(1))
+        .with_retries(3);
+    TcpSettings::default()
+        .set_nodelay(true)
+        .set_keepalive(ka)
+        .set_user_timeout(Duration::from_secs(4))
+}
+
+/// A client for `url` with TCP keepalive, speaking `protocol`.
+pub(crate) fn client(url: &str, protocol: ProtocolVersion) -> Result<redis::Client, Error> {
+    let info = url
+        .into_connection_info()
+        .map_err(|_| unavailable("invalid URL"))?;
+    let redis = info.redis_settings().clone().set_protocol(protocol);
+    let info = info
+        .set_tcp_settings(tcp_settings())
+        .set_redis_settings(redis);
+    redis::Client::open(info).map_err(|_| unavailable("invalid URL"))
+}
+
+/// The command was certainly not sent: the connection could not be (re)established. Retrying
+/// such a failure is safe for any command.
+fn not_sent(e: &RedisError) -> bool {
+    e.is_connection_refusal()
+}
+
+/// The connection broke (the command may or may not have run).
+fn connection_lost(e: &RedisError) -> bool {
+    not_sent(e) || e.is_io_error() || e.is_unrecoverable_error() || e.is_connection_dropped()
+}
+
+/// Whether a failed attempt may be repeated.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    /// Only when the command was not sent (a retry can never make it count twice).
+    IfNotSent,
+    /// After any connection failure: running the command twice is harmless.
+    Idempotent,
+}
+
+/// Runs `attempt` once, or twice when the first failure allows it, all within `timeout`;
+/// maps every failure to [`Error::StoreUnavailable`] naming `what`.
+async fn bounded<T, F, Fut>(
+    what: &str,
+    timeout: Duration,
+    retry: Retry,
+    mut attempt: F,
+) -> Result<T, Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = redis::RedisResult<T>>,
+{
+    let run = async {
+        match attempt().await {
+            Err(e) if not_sent(&e) || (retry == Retry::Idempotent && connection_lost(&e)) => {
+                attempt().await
+            }
+            other => other,
+        }
+    };
+    match tokio::time::timeout(timeout, run).await {
+        Err(_) => Err(unavailable(&format!("{what} timed out"))),
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) if e.is_timeout() => Err(unavailable(&format!("{what} timed out"))),
+        Ok(Err(_)) => Err(unavailable(&format!("{what} failed"))),
+    }
+}
+
 impl RedisConn {
     /// Connects to `url` with [`DEFAULT_TIMEOUT`] and the prefix `bosso:`.
     pub async fn connect(url: &str) -> Result<Self, Error> {
@@ -76,15 +156,20 @@ impl RedisConn {
 
     /// Connects with `timeout` bounding every round trip (and the initial connection).
     pub async fn connect_with_timeout(url: &str, timeout: Duration) -> Result<Self, Error> {
-        let client = redis::Client::open(url).map_err(|_| unavailable("invalid URL"))?;
+        // RESP3 on the command connection: the manager hears of a disconnect while idle and
+        // reconnects without waiting for a call to fail. The pub/sub client stays on RESP2.
+        let command_client = client(url, ProtocolVersion::RESP3)?;
+        let client = client(url, ProtocolVersion::RESP2)?;
+        // No response timeout of the client's own: ours bounds each call, and reports a hung
+        // server as "timed out".
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(timeout))
-            .set_response_timeout(Some(timeout))
+            .set_response_timeout(None)
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_millis(200));
         let conn = tokio::time::timeout(
             timeout,
-            ConnectionManager::new_with_config(client.clone(), config),
+            ConnectionManager::new_with_config(command_client, config),
         )
         .await
         .map_err(|_| unavailable("connect timed out"))?
@@ -120,21 +205,37 @@ impl RedisConn {
 
     /// Runs one command (or atomic pipeline) within the timeout. For stores built on this
     /// connection (bosso-accounts' are): every failure, a timeout included, is
-    /// [`Error::StoreUnavailable`] naming `what`, never the command's arguments.
+    /// [`Error::StoreUnavailable`] naming `what`, never the command's arguments. It is sent at
+    /// most once: only a failure to connect (nothing sent) is retried.
     pub async fn query<T: FromRedisValue>(
         &self,
         what: &str,
         cmd: &(impl QueryAsync + Sync),
     ) -> Result<T, Error> {
-        let mut conn = self.conn.clone();
-        tokio::time::timeout(self.timeout, cmd.run(&mut conn))
-            .await
-            .map_err(|_| unavailable(&format!("{what} timed out")))?
-            .map_err(|_| unavailable(&format!("{what} failed")))
+        bounded(what, self.timeout, Retry::IfNotSent, || {
+            let mut conn = self.conn.clone();
+            async move { cmd.run(&mut conn).await }
+        })
+        .await
+    }
+
+    /// [`RedisConn::query`] for a command that may safely run twice (a `PUBLISH` of an
+    /// idempotent event, a read): after a lost connection it is sent once more within the
+    /// same deadline.
+    pub async fn query_idempotent<T: FromRedisValue>(
+        &self,
+        what: &str,
+        cmd: &(impl QueryAsync + Sync),
+    ) -> Result<T, Error> {
+        bounded(what, self.timeout, Retry::Idempotent, || {
+            let mut conn = self.conn.clone();
+            async move { cmd.run(&mut conn).await }
+        })
+        .await
     }
 
     /// Runs a script (EVALSHA, loading it on a miss) within the timeout, with the same
-    /// failures as [`RedisConn::query`].
+    /// failures and the same at-most-once sending as [`RedisConn::query`].
     pub async fn script<T: FromRedisValue>(
         &self,
         what: &str,
@@ -149,11 +250,12 @@ impl RedisConn {
         for a in args {
             inv.arg(*a);
         }
-        let mut conn = self.conn.clone();
-        tokio::time::timeout(self.timeout, inv.invoke_async(&mut conn))
-            .await
-            .map_err(|_| unavailable(&format!("{what} timed out")))?
-            .map_err(|_| unavailable(&format!("{what} failed")))
+        bounded(what, self.timeout, Retry::IfNotSent, || {
+            let mut conn = self.conn.clone();
+            let inv = &inv;
+            async move { inv.invoke_async(&mut conn).await }
+        })
+        .await
     }
 }
 
