@@ -84,6 +84,21 @@ pub enum Error {
     /// The system random number generator failed.
     #[error("random number generator failed")]
     Rng,
+    /// A `Cookie` header, or one of this crate's cookies in it, is malformed or appears twice.
+    #[error("malformed cookie: {0}")]
+    MalformedCookie(&'static str),
+    /// The request's `Cookie` headers exceed the configured size.
+    #[error("cookie header too large")]
+    CookieTooLarge,
+    /// An unsafe request failed the CSRF checks (token, `Origin` or `Sec-Fetch-Site`).
+    #[error("CSRF check failed: {0}")]
+    Csrf(&'static str),
+    /// A request body was larger than the layer buffers.
+    #[error("request body too large")]
+    BodyTooLarge,
+    /// Authenticated, but not allowed to do this.
+    #[error("permission denied")]
+    Forbidden,
 }
 
 impl Error {
@@ -94,12 +109,16 @@ impl Error {
 
     /// The HTTP status for this error: 401 for a credential or session that does not hold
     /// (never saying which part of a login was wrong), 429 when throttled or locked, 503 when
-    /// a store cannot answer or is full, 400 otherwise.
+    /// a store cannot answer or is full, 403 for a failed CSRF check or a denied permission,
+    /// 431 for oversized cookies, 413 for an oversized body, 400 otherwise.
     pub fn status(&self) -> StatusCode {
         match self {
             Error::InvalidCredentials | Error::SessionInvalid => StatusCode::UNAUTHORIZED,
             Error::RateLimited { .. } | Error::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::StoreUnavailable(_) | Error::StoreFull => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Csrf(_) | Error::Forbidden => StatusCode::FORBIDDEN,
+            Error::CookieTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            Error::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             _ => StatusCode::BAD_REQUEST,
         }
     }
@@ -121,6 +140,11 @@ mod tests {
             (Error::StoreUnavailable("redis: get timed out".into()), 503),
             (Error::PasswordEmpty, 400),
             (Error::MalformedToken("wrong token length"), 400),
+            (Error::MalformedCookie("duplicate session cookie"), 400),
+            (Error::Csrf("token missing"), 403),
+            (Error::Forbidden, 403),
+            (Error::CookieTooLarge, 431),
+            (Error::BodyTooLarge, 413),
         ] {
             assert_eq!(e.status().as_u16(), code, "{e:?}");
         }

@@ -87,6 +87,9 @@ pub mod redis;
 pub mod refresh;
 pub mod token;
 pub mod totp;
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod web;
 
 pub use bosso_token::{Clock, ManualClock, SystemClock, UnixTime, UserId};
 pub use error::Error;

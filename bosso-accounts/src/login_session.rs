@@ -315,6 +315,26 @@ pub enum RotationReason {
     Other,
 }
 
+/// What [`LoginSessionManager::check`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SessionCheck {
+    /// Live. `refreshed`: this check wrote a new last-seen time (once per touch interval).
+    Valid {
+        /// The session.
+        session: ValidLoginSession,
+        /// Whether the idle window was just extended.
+        refreshed: bool,
+    },
+    /// It existed but was past its idle or absolute lifetime; it is now removed.
+    Expired {
+        /// Whose session it was.
+        user: UserId,
+    },
+    /// No such session (never issued, revoked, rotated away or already purged).
+    Unknown,
+}
+
 /// Issues, validates, rotates and revokes sessions.
 pub struct LoginSessionManager<S, C> {
     config: LoginSessionConfig,
@@ -409,22 +429,43 @@ impl<S: LoginSessionStore, C: Clock> LoginSessionManager<S, C> {
     /// Checks a presented token: known, not idle past the window, not past the absolute
     /// lifetime. Records activity at most once per touch interval. Expired sessions are removed.
     pub async fn validate(&self, token: &str) -> Result<ValidLoginSession, Error> {
+        match self.check(token).await? {
+            SessionCheck::Valid { session, .. } => Ok(session),
+            SessionCheck::Expired { .. } | SessionCheck::Unknown => Err(Error::SessionInvalid),
+        }
+    }
+
+    /// [`Self::validate`] with the detail a cookie layer needs: whether this call recorded
+    /// activity (so the cookie's lifetime moved and is worth re-issuing), and whose session just
+    /// ended (for an audit event). A malformed token or an unavailable store is an error.
+    pub async fn check(&self, token: &str) -> Result<SessionCheck, Error> {
         let token = LoginSessionToken::parse(token)?;
         let hash = self.hash_of(&token);
-        let rec = self.store.get(&hash).await?.ok_or(Error::SessionInvalid)?;
+        let Some(rec) = self.store.get(&hash).await? else {
+            return Ok(SessionCheck::Unknown);
+        };
         let now = self.clock.now();
         let idle_end = rec.last_seen.saturating_add(self.config.idle_timeout_secs);
         if now >= idle_end || now >= rec.absolute_expiry {
             self.store.remove(&hash).await?;
-            return Err(Error::SessionInvalid);
+            return Ok(SessionCheck::Expired { user: rec.user });
         }
         let mut last_seen = rec.last_seen;
-        if now.as_secs().saturating_sub(rec.last_seen.as_secs()) >= self.config.touch_interval_secs
-        {
+        let refreshed = now.as_secs().saturating_sub(rec.last_seen.as_secs())
+            >= self.config.touch_interval_secs;
+        if refreshed {
             self.store.touch(&hash, now).await?;
             last_seen = now;
         }
-        Ok(self.valid(&rec, last_seen))
+        Ok(SessionCheck::Valid {
+            session: self.valid(&rec, last_seen),
+            refreshed,
+        })
+    }
+
+    /// The current time on this manager's clock.
+    pub fn now(&self) -> UnixTime {
+        self.clock.now()
     }
 
     /// Replaces a valid session by a new token on an auth event; the old token stops working.
