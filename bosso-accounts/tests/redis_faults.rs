@@ -106,3 +106,32 @@ fn every_store_fails_closed_when_redis_dies_and_recovers_without_restart() {
         lockout.check(&k).await.unwrap();
     });
 }
+
+/// Regression (issue 19): after Redis was killed and restarted while the limiter sat idle, the
+/// first check failed (one spurious refusal) and only the second succeeded. The script is
+/// sent at most once, so a retry can never count a request twice: with a quota of one per
+/// hour, the first check after each restart is admitted and the second is limited.
+#[test]
+fn the_first_rate_limit_check_after_redis_returns_succeeds_and_counts_once() {
+    let Some(mut server) = server() else { return };
+    rt().block_on(async {
+        let conn = RedisConn::connect(&server.url()).await.unwrap();
+        let quota = Quota::new(1, Duration::from_secs(3600)).unwrap();
+        let limiter = RedisRateLimiter::new(conn, quota);
+        for cycle in 0..3 {
+            let key = ThrottleKey::new("ip", &cycle.to_string());
+            server.kill();
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            server.restart().unwrap();
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            limiter
+                .check(&key)
+                .await
+                .unwrap_or_else(|e| panic!("cycle {cycle}: first check failed: {e:?}"));
+            assert!(
+                matches!(limiter.check(&key).await, Err(Error::RateLimited { .. })),
+                "cycle {cycle}: counted once, so the second is limited"
+            );
+        }
+    });
+}

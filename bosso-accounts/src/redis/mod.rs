@@ -28,8 +28,10 @@
 //! Every call is bounded by the connection's timeout (default 500 ms). Unreachable, timed out
 //! or an unexpected reply: the call returns [`Error::StoreUnavailable`] and the caller refuses
 //! (fail closed: no login session is valid, no rate limit admits, no code is accepted). The
-//! connection manager reconnects by itself; once Redis is back the next calls succeed without a
-//! restart. Run Redis with `maxmemory-policy noeviction` (the default): an evicting policy would
+//! connection reconnects by itself, even while idle, and a call that finds no live connection
+//! reconnects once before failing (nothing was sent, so nothing counts twice): once Redis is
+//! back the *first* call succeeds, without a restart (`tests/redis_faults.rs`). A hung Redis is
+//! reported as "… timed out". Run Redis with `maxmemory-policy noeviction` (the default): an evicting policy would
 //! drop lockout states and rate-limit state (a fail-open); with `noeviction` a full Redis
 //! refuses writes and the stores fail closed.
 
