@@ -54,8 +54,8 @@ pub struct AttachGate<O, R, A = NoAudit> {
     replay: R,
     audit: A,
     live: Arc<LiveViews>,
-    hosts: HostPolicy,
-    origins: OriginPolicy,
+    hosts: Arc<HostPolicy>,
+    origins: Arc<OriginPolicy>,
     protocols: Vec<String>,
 }
 
@@ -72,8 +72,24 @@ impl<O, R, A> fmt::Debug for AttachGate<O, R, A> {
 }
 
 impl<O: OwnershipStore, R: ReplayStore> AttachGate<O, R, NoAudit> {
+    /// A builder for a gate: the default Host policy (loopback names and IP literals), no
+    /// audit sink, and no allowed Origin or protocol yet. [`AttachGateBuilder::build`] refuses
+    /// to build without at least one Origin (or `allow_missing`) and one protocol, which would
+    /// otherwise refuse every upgrade and look like an attack.
+    pub fn builder(
+        minter: AttachMinter,
+        verifier: AttachVerifier,
+        ownership: O,
+        replay: R,
+    ) -> AttachGateBuilder<O, R, NoAudit> {
+        AttachGateBuilder {
+            gate: Self::new(minter, verifier, ownership, replay),
+        }
+    }
+
     /// A gate with the default Host policy (loopback names and IP literals), no allowed Origin
-    /// (configure [`AttachGate::with_origins`]), and no audit sink.
+    /// (configure [`AttachGate::with_origins`]), and no audit sink. Unchecked: prefer
+    /// [`AttachGate::builder`], which refuses a configuration that admits nothing.
     pub fn new(minter: AttachMinter, verifier: AttachVerifier, ownership: O, replay: R) -> Self {
         Self {
             minter,
@@ -82,8 +98,8 @@ impl<O: OwnershipStore, R: ReplayStore> AttachGate<O, R, NoAudit> {
             replay,
             audit: NoAudit,
             live: LiveViews::new(),
-            hosts: HostPolicy::default(),
-            origins: OriginPolicy::default(),
+            hosts: Arc::new(HostPolicy::default()),
+            origins: Arc::new(OriginPolicy::default()),
             protocols: Vec::new(),
         }
     }
@@ -108,14 +124,14 @@ impl<O: OwnershipStore, R: ReplayStore, A: AuditSink> AttachGate<O, R, A> {
     /// The Host allowlist.
     #[must_use]
     pub fn with_hosts(mut self, hosts: HostPolicy) -> Self {
-        self.hosts = hosts;
+        self.hosts = Arc::new(hosts);
         self
     }
 
     /// The Origin allowlist.
     #[must_use]
     pub fn with_origins(mut self, origins: OriginPolicy) -> Self {
-        self.origins = origins;
+        self.origins = Arc::new(origins);
         self
     }
 
@@ -134,6 +150,29 @@ impl<O: OwnershipStore, R: ReplayStore, A: AuditSink> AttachGate<O, R, A> {
     pub fn with_live_views(mut self, live: Arc<LiveViews>) -> Self {
         self.live = live;
         self
+    }
+
+    /// The Host policy [`AttachGate::admit`] enforces.
+    pub fn host_policy(&self) -> &Arc<HostPolicy> {
+        &self.hosts
+    }
+
+    /// The Origin policy [`AttachGate::admit`] enforces.
+    pub fn origin_policy(&self) -> &Arc<OriginPolicy> {
+        &self.origins
+    }
+
+    /// The gate's own Host policy as a tower layer, for the other routes (the attach-token
+    /// POST above all): one configuration guards both.
+    #[cfg(feature = "axum")]
+    pub fn host_layer(&self) -> crate::axum::HostLayer {
+        crate::axum::HostLayer::shared(self.hosts.clone())
+    }
+
+    /// The gate's own Origin policy as a tower layer.
+    #[cfg(feature = "axum")]
+    pub fn origin_layer(&self) -> crate::axum::OriginLayer {
+        crate::axum::OriginLayer::shared(self.origins.clone())
     }
 
     /// The live-view registry.
@@ -299,5 +338,65 @@ impl<O: OwnershipStore, R: ReplayStore, A: AuditSink> AttachGate<O, R, A> {
             });
         }
         n
+    }
+}
+
+/// Builds an [`AttachGate`] and checks it can admit anything at all ([`AttachGate::builder`]).
+#[derive(Debug)]
+#[must_use]
+pub struct AttachGateBuilder<O, R, A = NoAudit> {
+    gate: AttachGate<O, R, A>,
+}
+
+impl<O: OwnershipStore, R: ReplayStore, A: AuditSink> AttachGateBuilder<O, R, A> {
+    /// See [`AttachGate::with_audit`].
+    pub fn audit<B: AuditSink>(self, audit: B) -> AttachGateBuilder<O, R, B> {
+        AttachGateBuilder {
+            gate: self.gate.with_audit(audit),
+        }
+    }
+
+    /// See [`AttachGate::with_hosts`].
+    pub fn hosts(self, hosts: HostPolicy) -> Self {
+        Self {
+            gate: self.gate.with_hosts(hosts),
+        }
+    }
+
+    /// See [`AttachGate::with_origins`].
+    pub fn origins(self, origins: OriginPolicy) -> Self {
+        Self {
+            gate: self.gate.with_origins(origins),
+        }
+    }
+
+    /// See [`AttachGate::with_protocols`].
+    pub fn protocols<I: IntoIterator<Item = S>, S: Into<String>>(self, protocols: I) -> Self {
+        Self {
+            gate: self.gate.with_protocols(protocols),
+        }
+    }
+
+    /// See [`AttachGate::with_live_views`].
+    pub fn live_views(self, live: Arc<LiveViews>) -> Self {
+        Self {
+            gate: self.gate.with_live_views(live),
+        }
+    }
+
+    /// The gate, or [`Error::InvalidConfig`] when it would refuse every upgrade: no application
+    /// protocol, or an Origin policy that admits nothing.
+    pub fn build(self) -> Result<AttachGate<O, R, A>, Error> {
+        if self.gate.protocols.is_empty() {
+            return Err(Error::InvalidConfig(
+                "attach gate without application protocols refuses every upgrade",
+            ));
+        }
+        if self.gate.origins.admits_nothing() {
+            return Err(Error::InvalidConfig(
+                "attach gate without allowed origins refuses every upgrade",
+            ));
+        }
+        Ok(self.gate)
     }
 }

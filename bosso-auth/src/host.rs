@@ -300,6 +300,12 @@ impl OriginPolicy {
         self
     }
 
+    /// True when this policy refuses every request: no origin listed and a missing one not
+    /// allowed (the [`Default`]). A gate refuses to be built with such a policy.
+    pub fn admits_nothing(&self) -> bool {
+        self.origins.is_empty() && !self.allow_missing
+    }
+
     /// Checks the request's `Origin` header: at most one line (two or more are
     /// [`Error::DuplicateHeader`] (`"origin"`), whatever their values), then as
     /// [`OriginPolicy::check`].

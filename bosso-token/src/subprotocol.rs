@@ -74,14 +74,29 @@ fn is_token(s: &str) -> bool {
 ///
 /// The result holds the token, so it is a secret string too.
 pub fn client_header_value(app_protocol: &str, token: &AttachToken) -> Result<SecretString, Error> {
+    client_header_value_from_str(app_protocol, token.expose_secret())
+}
+
+/// [`client_header_value`] for a client that holds the token as a string (it came over the
+/// wire from the attach-token endpoint). The token must be an HTTP token (RFC 9110 `tchar`s,
+/// as every minted token is), so that it cannot smuggle a second entry (`x, evil`) into the
+/// header; otherwise [`Error::MalformedSubprotocol`].
+pub fn client_header_value_from_str(
+    app_protocol: &str,
+    token: &str,
+) -> Result<SecretString, Error> {
     if !is_token(app_protocol) || app_protocol.starts_with(ATTACH_PROTOCOL_PREFIX) {
         return Err(Error::MalformedSubprotocol(
             "application protocol must be an HTTP token",
         ));
     }
+    if !is_token(token) {
+        return Err(Error::MalformedSubprotocol(
+            "attach token must be an HTTP token",
+        ));
+    }
     Ok(SecretString::from(format!(
-        "{app_protocol}, {ATTACH_PROTOCOL_PREFIX}{}",
-        token.expose_secret()
+        "{app_protocol}, {ATTACH_PROTOCOL_PREFIX}{token}"
     )))
 }
 

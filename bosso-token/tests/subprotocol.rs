@@ -122,3 +122,18 @@ fn header_map_with_repeated_lines() {
     let offer = parse_attach_headers(&h, &["app.v1"]).unwrap();
     assert_eq!(offer.echo, "app.v1");
 }
+
+#[test]
+fn client_value_from_a_token_string_matches_and_refuses_smuggled_entries() {
+    let (_, t) = token();
+    let from_str = client_header_value_from_str("app.v1", t.expose_secret()).unwrap();
+    let from_token = client_header_value("app.v1", &t).unwrap();
+    assert_eq!(from_str.expose_secret(), from_token.expose_secret());
+    for bad in ["", "x, app.v2", "a b", "tok\r\nX-Evil: 1"] {
+        assert!(matches!(
+            client_header_value_from_str("app.v1", bad),
+            Err(Error::MalformedSubprotocol(_))
+        ));
+    }
+    assert!(client_header_value_from_str("bad proto", t.expose_secret()).is_err());
+}

@@ -45,8 +45,12 @@ use crate::audit::AuditSink;
 use crate::gate::{Admission, AttachGate};
 use crate::ownership::OwnershipStore;
 
+mod admitted;
+mod layer;
 mod oidc;
-pub use oidc::{OidcAuth, OidcRejection, OidcUser};
+pub use admitted::Admitted;
+pub use layer::{Guard, GuardLayer, HeaderPolicy, HostLayer, OriginLayer};
+pub use oidc::{DEFAULT_RETRY_AFTER, OidcAuth, OidcRejection, OidcUser};
 
 impl Error {
     /// The HTTP status for this error. Every ownership failure says only "forbidden"; every
@@ -133,11 +137,7 @@ where
     Fut: Future<Output = ()> + Send + 'static,
 {
     match gate.admit(headers, session, chat).await {
-        Ok(admission) => {
-            let echo = admission.echo.clone();
-            ws.protocols([echo])
-                .on_upgrade(move |socket| serve(socket, admission))
-        }
+        Ok(admission) => Admitted::<AttachGate<O, R, A>>::new(admission, ws).on_upgrade(serve),
         Err(e) => e.into_response_uniform(),
     }
 }
