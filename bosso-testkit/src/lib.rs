@@ -1,7 +1,9 @@
 //! Test support shared by the Bosso crates (not published).
 //!
 //! [`RedisServer`] starts a private `redis-server` on a unix socket in a temporary directory
-//! (no TCP port, no persistence) and stops it when dropped. If the binary is missing, tests
+//! (no TCP port; AOF on with `appendfsync everysec`, as the stores require, so data survives
+//! [`RedisServer::restart`]; no RDB snapshots) and stops it when dropped.
+//! [`RedisServer::start_with`] appends settings (later ones win), e.g. `--appendonly no`. If the binary is missing, tests
 //! print why and skip, except under `CI=true`, where a missing binary is a failure: CI must
 //! prove the Redis paths, and `.ci/run` installs the server.
 //!
@@ -23,12 +25,18 @@ pub struct RedisServer {
     child: Option<Child>,
     dir: tempfile::TempDir,
     socket: PathBuf,
+    extra: Vec<String>,
 }
 
 impl RedisServer {
     /// Starts a server, or returns `None` after printing why (outside CI) when `redis-server`
     /// is not installed. Under `CI=true` a missing binary is an error.
     pub fn start() -> Result<Option<Self>, String> {
+        Self::start_with(&[])
+    }
+
+    /// [`RedisServer::start`] with `extra` command-line settings after the defaults.
+    pub fn start_with(extra: &[&str]) -> Result<Option<Self>, String> {
         if !binary_exists() {
             let msg = "redis-server not found on PATH: install it (apt-get install -y redis-server) to run the Redis tests";
             if std::env::var("CI").is_ok_and(|v| v == "true") {
@@ -43,6 +51,7 @@ impl RedisServer {
             child: None,
             dir,
             socket,
+            extra: extra.iter().map(|s| (*s).to_string()).collect(),
         };
         server.spawn()?;
         Ok(Some(server))
@@ -58,10 +67,13 @@ impl RedisServer {
                 "--save",
                 "",
                 "--appendonly",
-                "no",
+                "yes",
+                "--appendfsync",
+                "everysec",
                 "--dir",
             ])
             .arg(self.dir.path())
+            .args(&self.extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -127,7 +139,8 @@ impl RedisServer {
         }
     }
 
-    /// Starts the server again on the same socket (empty: no persistence).
+    /// Starts the server again on the same socket and directory (with the data its AOF kept,
+    /// if AOF is on).
     pub fn restart(&mut self) -> Result<(), String> {
         self.kill();
         self.spawn()

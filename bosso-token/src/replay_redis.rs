@@ -24,6 +24,7 @@
 //! counted twice. TCP connections use keepalive and `TCP_USER_TIMEOUT` (a silent peer is
 //! dropped in seconds).
 
+use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
@@ -55,6 +56,14 @@ impl fmt::Debug for RedisReplayStore {
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
+}
+
+/// What connecting verifies about the server (see the constructors).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Checks {
+    Full,
+    EvictionOnly,
+    Off,
 }
 
 fn unavailable(what: &str) -> Error {
@@ -89,8 +98,30 @@ impl RedisReplayStore {
         Self::connect_with_timeout(url, DEFAULT_REDIS_TIMEOUT).await
     }
 
-    /// Connects with `timeout` bounding every round trip (and the initial connection).
+    /// Connects with `timeout` bounding every round trip (and the initial connection), and
+    /// refuses (with [`Error::InvalidConfig`] naming the setting) a server that does not run
+    /// `maxmemory-policy noeviction` (an evicting policy drops consumed ids: a replay) and
+    /// `appendonly yes` with `appendfsync always|everysec` (without AOF, a restart forgets
+    /// every consumed id, and each token is admitted again until it expires). `everysec` loses
+    /// nothing when only Redis dies and at most the last second when the host crashes.
     pub async fn connect_with_timeout(url: &str, timeout: Duration) -> Result<Self, Error> {
+        Self::connect_inner(url, timeout, Checks::Full).await
+    }
+
+    /// Like [`RedisReplayStore::connect_with_timeout`] but without requiring AOF (still
+    /// `noeviction`). **Cost:** a Redis restart re-admits every token consumed before it,
+    /// until it expires. For throwaway deployments.
+    pub async fn connect_without_persistence(url: &str, timeout: Duration) -> Result<Self, Error> {
+        Self::connect_inner(url, timeout, Checks::EvictionOnly).await
+    }
+
+    /// Connects without checking the server's settings (for services that disable
+    /// `CONFIG GET`): the host vouches for `noeviction` and AOF itself.
+    pub async fn connect_unverified(url: &str, timeout: Duration) -> Result<Self, Error> {
+        Self::connect_inner(url, timeout, Checks::Off).await
+    }
+
+    async fn connect_inner(url: &str, timeout: Duration, checks: Checks) -> Result<Self, Error> {
         let client = client(url)?;
         // No response timeout of the client's own: ours bounds the call and reports a hung
         // server as "timed out".
@@ -104,12 +135,14 @@ impl RedisReplayStore {
                 .await
                 .map_err(|_| unavailable("connect timed out"))?
                 .map_err(|_| unavailable("connect failed"))?;
-        Ok(Self {
+        let store = Self {
             conn,
             prefix: "bosso:".into(),
             timeout,
             clock: Arc::new(SystemClock),
-        })
+        };
+        store.check(checks).await?;
+        Ok(store)
     }
 
     /// Prefixes every key with `prefix` (default `bosso:`), to share a Redis between apps.
@@ -129,6 +162,51 @@ impl RedisReplayStore {
     /// The key a token id is stored under.
     pub fn key(&self, id: &TokenId) -> String {
         format!("{}replay:{{{id}}}", self.prefix)
+    }
+
+    async fn config(&self, pattern: &str) -> Result<HashMap<String, String>, Error> {
+        let mut conn = self.conn.clone();
+        let cmd = redis::cmd("CONFIG").arg("GET").arg(pattern).to_owned();
+        tokio::time::timeout(self.timeout, cmd.query_async(&mut conn))
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .ok_or(Error::InvalidConfig(
+                "redis: CONFIG GET failed, so maxmemory-policy and appendonly cannot be checked; \
+                 verify them yourself and use RedisReplayStore::connect_unverified",
+            ))
+    }
+
+    async fn check(&self, checks: Checks) -> Result<(), Error> {
+        if checks == Checks::Off {
+            return Ok(());
+        }
+        let policy = self.config("maxmemory-policy").await?;
+        if policy.get("maxmemory-policy").map(String::as_str) != Some("noeviction") {
+            return Err(Error::InvalidConfig(
+                "redis: maxmemory-policy must be noeviction (an evicting policy drops consumed \
+                 token ids: a replay)",
+            ));
+        }
+        if checks == Checks::EvictionOnly {
+            return Ok(());
+        }
+        let aof = self.config("append*").await?;
+        if aof.get("appendonly").map(String::as_str) != Some("yes") {
+            return Err(Error::InvalidConfig(
+                "redis: appendonly must be yes (without AOF a restart re-admits consumed \
+                 tokens); or opt out with RedisReplayStore::connect_without_persistence",
+            ));
+        }
+        if !matches!(
+            aof.get("appendfsync").map(String::as_str),
+            Some("always" | "everysec")
+        ) {
+            return Err(Error::InvalidConfig(
+                "redis: appendfsync must be always or everysec",
+            ));
+        }
+        Ok(())
     }
 
     async fn consume_inner(&self, id: TokenId, until: UnixTime) -> Result<Consumption, Error> {

@@ -267,4 +267,72 @@ mod redis_backend {
             assert!(elapsed < Duration::from_secs(3), "bounded: {elapsed:?}");
         });
     }
+
+    /// Regression (issue 19): with Redis restarted without persistence, 20/20 tokens consumed
+    /// before the kill were admitted again. The store now requires AOF, and with it a crash
+    /// (SIGKILL, no shutdown) forgets no consumed id.
+    #[test]
+    fn consumed_ids_survive_a_redis_crash() {
+        let Some(mut server) = server() else { return };
+        rt().block_on(async {
+            let store = RedisReplayStore::connect(&server.url()).await.unwrap();
+            for n in 0..20 {
+                assert_eq!(
+                    store.consume(id(400 + n), until()).await.unwrap(),
+                    Consumption::Fresh
+                );
+            }
+            server.kill();
+            server.restart().unwrap();
+            for n in 0..20 {
+                let c = loop {
+                    // The server may still be loading its AOF: wait, within a bound.
+                    match store.consume(id(400 + n), until()).await {
+                        Ok(c) => break c,
+                        Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+                    }
+                };
+                assert_eq!(c, Consumption::Replayed, "token {n} admitted again");
+            }
+        });
+    }
+
+    #[test]
+    fn a_server_without_aof_or_with_eviction_is_refused_unless_opted_out() {
+        let t = Duration::from_secs(1);
+        let refused = |r: Result<RedisReplayStore, Error>, setting: &str| match r {
+            Err(Error::InvalidConfig(m)) => assert!(m.contains(setting), "{m}"),
+            other => panic!("expected a refusal naming {setting}, got {other:?}"),
+        };
+        let Some(no_aof) = RedisServer::start_with(&["--appendonly", "no"]).unwrap() else {
+            return;
+        };
+        let lru = RedisServer::start_with(&["--maxmemory-policy", "allkeys-lru"])
+            .unwrap()
+            .unwrap();
+        let fsync_no = RedisServer::start_with(&["--appendfsync", "no"])
+            .unwrap()
+            .unwrap();
+        rt().block_on(async {
+            refused(RedisReplayStore::connect(&no_aof.url()).await, "appendonly");
+            RedisReplayStore::connect_without_persistence(&no_aof.url(), t)
+                .await
+                .unwrap();
+            refused(
+                RedisReplayStore::connect(&fsync_no.url()).await,
+                "appendfsync",
+            );
+            refused(
+                RedisReplayStore::connect(&lru.url()).await,
+                "maxmemory-policy",
+            );
+            refused(
+                RedisReplayStore::connect_without_persistence(&lru.url(), t).await,
+                "maxmemory-policy",
+            );
+            RedisReplayStore::connect_unverified(&lru.url(), t)
+                .await
+                .unwrap();
+        });
+    }
 }
