@@ -375,6 +375,19 @@ fn unparsable_deep_and_long_lines_are_never_allowed() {
     reviewed(&b, &long);
 }
 
+// The subject is an unbounded running time (brush-parser's brace parser backtracks
+// exponentially on unclosed `{`, minutes at 22), so a generous bound is asserted.
+#[test]
+fn unclosed_braces_do_not_take_exponential_time() {
+    let b = bouncer();
+    let line = format!("ls t{}ls", "{".repeat(30));
+    let started = std::time::Instant::now();
+    assert!(b.check(&line).is_allow());
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // Real brace expansion still works below the bound.
+    denied_by(&b, "rm -rf /{tmp/x,etc}", BuiltinRule::RecursiveDelete);
+}
+
 #[test]
 fn undecidable_forms_go_to_review() {
     let b = bouncer();

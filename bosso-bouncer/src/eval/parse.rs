@@ -30,6 +30,9 @@ pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
 
 /// The parser alone, as the bouncer calls it (for the bench's "limit" column).
 pub(crate) fn parse_only(text: &str) -> bool {
+    if oversized_fd(text) || nesting_depth(text) > MAX_NESTING {
+        return false;
+    }
     guarded(|| {
         Parser::new(std::io::BufReader::new(text.as_bytes()), &options())
             .parse_program()
@@ -51,6 +54,11 @@ impl Evaluator<'_> {
         }
         if nesting_depth(text) > MAX_NESTING {
             self.unanalysable("nested too deeply to analyse", span);
+            return None;
+        }
+        if oversized_fd(text) {
+            // brush-parser 0.4.0 unwraps the i32 parse of `NNN>`; no real descriptor is that big.
+            self.unanalysable("a redirection's descriptor number is too large", span);
             return None;
         }
         let parsed = guarded(|| {
@@ -105,6 +113,22 @@ pub(crate) fn nesting_depth(text: &str) -> usize {
     max.max(depth + backticks / 2)
 }
 
+/// A run of 10 or more digits right before `<` or `>` (an I/O number that may overflow `i32`).
+fn oversized_fd(text: &str) -> bool {
+    let mut run = 0usize;
+    for b in text.bytes() {
+        if b.is_ascii_digit() {
+            run += 1;
+        } else {
+            if run >= 10 && (b == b'<' || b == b'>') {
+                return true;
+            }
+            run = 0;
+        }
+    }
+    false
+}
+
 /// Characters that hide or disguise part of a command from the person reading it: bidi
 /// controls (Trojan Source), zero-width and other invisible characters, and terminal control
 /// characters.
@@ -153,6 +177,15 @@ mod tests {
             brush_parser::word::parse_brace_expansions("{1..99999999999999999999}", &options())
         });
         assert!(r.is_none() || r.is_some_and(|x| x.is_err()));
+    }
+
+    #[test]
+    fn oversized_descriptors_never_reach_the_parser() {
+        assert!(oversized_fd("t<f 44444444444444444<x"));
+        assert!(oversized_fd("echo 99999999999>f"));
+        assert!(!oversized_fd("echo 2>&1 1234567890 >f"));
+        assert!(parse_only("echo 2>/dev/null"));
+        assert!(!parse_only("echo 99999999999>f"));
     }
 
     #[test]

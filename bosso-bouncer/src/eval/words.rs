@@ -16,6 +16,8 @@ use crate::escapes::decode_ansi_c;
 /// A word with more brace alternatives than this is treated as a pattern instead.
 const MAX_BRACE_WORDS: usize = 64;
 const DEFAULT_IFS: &str = " \t\n";
+/// Words with more `{` than this are not brace-expanded (each alternative becomes `*`).
+const MAX_BRACES: usize = 8;
 
 /// Arguments under construction for one word.
 struct Fields {
@@ -145,8 +147,9 @@ impl Evaluator<'_> {
         if !raw.contains('{') {
             return vec![raw.to_owned()];
         }
-        // brush-parser unwraps the integer of a sequence; keep overflowing ones away from it.
-        if has_long_digit_run(raw) {
+        // brush-parser unwraps the integer of a sequence, and its brace parser backtracks
+        // exponentially on runs of unclosed `{`: keep both away from it.
+        if has_long_digit_run(raw) || raw.matches('{').count() > MAX_BRACES {
             return vec![raw.replace(['{', '}'], "*")];
         }
         let parsed = guarded(|| bw::parse_brace_expansions(raw, &options()));
