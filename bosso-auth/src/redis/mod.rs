@@ -14,7 +14,9 @@
 //!
 //! Connect once with [`RedisConn::connect`] (URL `redis://…`, `rediss://…` or
 //! `redis+unix://…`; optional timeout and key prefix) and hand clones of the connection to each
-//! store. Clones share one multiplexed connection; give a node its own `RedisConn` per process.
+//! store. Connecting refuses a server that does not run `maxmemory-policy noeviction` and
+//! `appendonly yes` with `appendfsync always|everysec` ([`ServerChecks`] says why, and how a
+//! host opts out at what cost). Clones share one multiplexed connection; give a node its own `RedisConn` per process.
 //!
 //! # Key layout
 //!
@@ -33,12 +35,16 @@
 //! succeeds (`tests/redis_faults.rs`). A command that may have reached the server is retried
 //! only where a retry is harmless (the cut publish; see [`RedisConn::query_idempotent`]).
 //! TCP connections use keepalive (probes after 1 s idle, every 1 s, dead after 3 misses) and
-//! `TCP_USER_TIMEOUT`, so a silent peer is dropped in seconds, not hours. Run Redis with `maxmemory-policy noeviction` (the default):
+//! `TCP_USER_TIMEOUT`, so a silent peer is dropped in seconds, not hours.
+//!
+//! Run Redis with `maxmemory-policy noeviction` (the default):
 //! an evicting policy would drop consumed replay ids, lockout states and rate-limit state (a
 //! fail-open); with `noeviction` a full Redis refuses writes and the stores fail closed.
 
+mod checks;
 mod cut;
 
+pub use checks::ServerChecks;
 pub use cut::{DEFAULT_LIVENESS, RedisCutSignal};
 
 use std::fmt;
@@ -154,8 +160,25 @@ impl RedisConn {
         Self::connect_with_timeout(url, DEFAULT_TIMEOUT).await
     }
 
-    /// Connects with `timeout` bounding every round trip (and the initial connection).
+    /// Connects with `timeout` bounding every round trip (and the initial connection), and
+    /// refuses a server without `noeviction` and AOF ([`ServerChecks::Full`]).
     pub async fn connect_with_timeout(url: &str, timeout: Duration) -> Result<Self, Error> {
+        Self::connect_checked(url, timeout, ServerChecks::Full).await
+    }
+
+    /// Connects, then verifies the server's settings as `checks` says; a server that fails
+    /// them is refused with [`Error::InvalidConfig`] naming the setting.
+    pub async fn connect_checked(
+        url: &str,
+        timeout: Duration,
+        checks: ServerChecks,
+    ) -> Result<Self, Error> {
+        let conn = Self::connect_unchecked(url, timeout).await?;
+        checks::check(&conn, checks).await?;
+        Ok(conn)
+    }
+
+    async fn connect_unchecked(url: &str, timeout: Duration) -> Result<Self, Error> {
         // RESP3 on the command connection: the manager hears of a disconnect while idle and
         // reconnects without waiting for a call to fail. The pub/sub client stays on RESP2.
         let command_client = client(url, ProtocolVersion::RESP3)?;
