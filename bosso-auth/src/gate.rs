@@ -45,6 +45,18 @@ pub struct Admission {
     pub view: LiveView,
 }
 
+/// A gate over the in-memory stores (one node, tests, demos).
+pub type MemoryAttachGate<A = NoAudit> =
+    AttachGate<crate::ownership::MemoryOwnershipStore, bosso_token::MemoryReplayStore, A>;
+
+/// A gate whose stores are chosen at run time (memory or Redis, from configuration):
+/// `Arc<dyn DynOwnershipStore>` and `Arc<dyn DynReplayStore>`, one type whatever they are.
+pub type DynAttachGate<A = NoAudit> = AttachGate<
+    Arc<dyn crate::ownership::DynOwnershipStore>,
+    Arc<dyn bosso_token::DynReplayStore>,
+    A,
+>;
+
 /// The attach gate. Generic over its stores so the same code runs with the in-memory
 /// defaults and with shared stores.
 pub struct AttachGate<O, R, A = NoAudit> {

@@ -87,6 +87,41 @@ impl<S: OwnershipStore> OwnershipStore for std::sync::Arc<S> {
     }
 }
 
+/// The object-safe form of [`OwnershipStore`]; same contract. Implemented for every
+/// `OwnershipStore`, and `Arc<dyn DynOwnershipStore>` is an `OwnershipStore` again, so a host
+/// can choose its store at run time ([`crate::gate::DynAttachGate`]).
+pub trait DynOwnershipStore: Send + Sync {
+    /// [`OwnershipStore::check`], boxed.
+    fn check_boxed<'a>(
+        &'a self,
+        user: &'a UserId,
+        session: &'a SessionId,
+        chat: &'a ChatId,
+    ) -> bosso_token::BoxFuture<'a, Result<Ownership, Error>>;
+}
+
+impl<S: OwnershipStore> DynOwnershipStore for S {
+    fn check_boxed<'a>(
+        &'a self,
+        user: &'a UserId,
+        session: &'a SessionId,
+        chat: &'a ChatId,
+    ) -> bosso_token::BoxFuture<'a, Result<Ownership, Error>> {
+        Box::pin(self.check(user, session, chat))
+    }
+}
+
+impl OwnershipStore for std::sync::Arc<dyn DynOwnershipStore> {
+    async fn check(
+        &self,
+        user: &UserId,
+        session: &SessionId,
+        chat: &ChatId,
+    ) -> Result<Ownership, Error> {
+        self.as_ref().check_boxed(user, session, chat).await
+    }
+}
+
 #[derive(Debug, Default)]
 struct Daemon {
     instance: Option<InstanceId>,

@@ -73,6 +73,7 @@ mod key;
 mod mint;
 pub mod random;
 mod replay;
+mod replay_dyn;
 #[cfg(feature = "redis")]
 mod replay_redis;
 pub mod subprotocol;
@@ -91,6 +92,7 @@ pub use jwk::MAX_JWKS_LEN;
 pub use key::{KeyRing, MIN_HMAC_KEY_LEN, SigningKey, VerificationKey, VerificationKeys};
 pub use mint::{AttachMinter, AttachToken, DEFAULT_TTL_SECS, MAX_TTL_SECS};
 pub use replay::{Consumption, DEFAULT_REPLAY_CAPACITY, MemoryReplayStore, ReplayStore};
+pub use replay_dyn::{BoxFuture, DynReplayStore};
 #[cfg(feature = "redis")]
 pub use replay_redis::{DEFAULT_REDIS_TIMEOUT, RedisReplayStore};
 pub use time::{Clock, ManualClock, SystemClock, UnixTime};

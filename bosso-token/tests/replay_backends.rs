@@ -90,6 +90,13 @@ fn memory_backend_passes_the_suite() {
     rt().block_on(suite(Arc::new(MemoryReplayStore::new()), 0));
 }
 
+/// A store chosen at run time, behind `Arc<dyn DynReplayStore>`, keeps the whole contract.
+#[test]
+fn a_trait_object_store_passes_the_suite() {
+    let store: Arc<dyn DynReplayStore> = Arc::new(MemoryReplayStore::new());
+    rt().block_on(suite(Arc::new(store), 0));
+}
+
 #[cfg(feature = "redis")]
 mod redis_backend {
     use super::*;

@@ -76,7 +76,7 @@ pub use plaintext::{InsecureOptIn, PlaintextFileStore, inspect_plaintext_file};
 /// The `secrecy` crate this API is written in (`SecretBytes`, `SecretString`,
 /// `ExposeSecret`), so callers use the same version without depending on it themselves.
 pub use secrecy;
-pub use store::{Backend, SecretBytes, SecretStore};
+pub use store::{Backend, BoxFuture, DynSecretStore, SecretBytes, SecretStore};
 
 // The README's snippets run as doctests, so a stale one fails `cargo test`.
 #[cfg(doctest)]

@@ -77,6 +77,92 @@ pub trait SecretStore: Send + Sync {
     }
 }
 
+/// A boxed, `Send` future (what [`DynSecretStore`] returns).
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The object-safe form of [`SecretStore`] (which returns `impl Future` and so cannot be a
+/// trait object); same contract, method by method. Implemented for every `SecretStore`, and
+/// `Arc<dyn DynSecretStore>` is a `SecretStore` again, so a host can pick its backend at run
+/// time and keep one concrete type.
+pub trait DynSecretStore: Send + Sync {
+    /// [`SecretStore::backend`].
+    fn backend_dyn(&self) -> Backend;
+    /// [`SecretStore::get`], boxed.
+    fn get_boxed<'a>(
+        &'a self,
+        name: &'a EntryName,
+    ) -> BoxFuture<'a, Result<Option<SecretBytes>, Error>>;
+    /// [`SecretStore::put`], boxed.
+    fn put_boxed<'a>(
+        &'a self,
+        name: &'a EntryName,
+        value: &'a SecretBytes,
+    ) -> BoxFuture<'a, Result<(), Error>>;
+    /// [`SecretStore::delete`], boxed.
+    fn delete_boxed<'a>(&'a self, name: &'a EntryName) -> BoxFuture<'a, Result<bool, Error>>;
+    /// [`SecretStore::list`], boxed.
+    fn list_boxed(&self) -> BoxFuture<'_, Result<Vec<EntryName>, Error>>;
+    /// [`SecretStore::put_if_absent`], boxed (the backend's own, atomic where it is).
+    fn put_if_absent_boxed<'a>(
+        &'a self,
+        name: &'a EntryName,
+        value: &'a SecretBytes,
+    ) -> BoxFuture<'a, Result<bool, Error>>;
+}
+
+impl<S: SecretStore> DynSecretStore for S {
+    fn backend_dyn(&self) -> Backend {
+        self.backend()
+    }
+    fn get_boxed<'a>(
+        &'a self,
+        name: &'a EntryName,
+    ) -> BoxFuture<'a, Result<Option<SecretBytes>, Error>> {
+        Box::pin(self.get(name))
+    }
+    fn put_boxed<'a>(
+        &'a self,
+        name: &'a EntryName,
+        value: &'a SecretBytes,
+    ) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(self.put(name, value))
+    }
+    fn delete_boxed<'a>(&'a self, name: &'a EntryName) -> BoxFuture<'a, Result<bool, Error>> {
+        Box::pin(self.delete(name))
+    }
+    fn list_boxed(&self) -> BoxFuture<'_, Result<Vec<EntryName>, Error>> {
+        Box::pin(self.list())
+    }
+    fn put_if_absent_boxed<'a>(
+        &'a self,
+        name: &'a EntryName,
+        value: &'a SecretBytes,
+    ) -> BoxFuture<'a, Result<bool, Error>> {
+        Box::pin(self.put_if_absent(name, value))
+    }
+}
+
+impl SecretStore for std::sync::Arc<dyn DynSecretStore> {
+    fn backend(&self) -> Backend {
+        self.as_ref().backend_dyn()
+    }
+    async fn get(&self, name: &EntryName) -> Result<Option<SecretBytes>, Error> {
+        self.as_ref().get_boxed(name).await
+    }
+    async fn put(&self, name: &EntryName, value: &SecretBytes) -> Result<(), Error> {
+        self.as_ref().put_boxed(name, value).await
+    }
+    async fn delete(&self, name: &EntryName) -> Result<bool, Error> {
+        self.as_ref().delete_boxed(name).await
+    }
+    async fn list(&self) -> Result<Vec<EntryName>, Error> {
+        self.as_ref().list_boxed().await
+    }
+    async fn put_if_absent(&self, name: &EntryName, value: &SecretBytes) -> Result<bool, Error> {
+        self.as_ref().put_if_absent_boxed(name, value).await
+    }
+}
+
 /// Copies secret bytes into a new [`SecretBytes`].
 pub(crate) fn secret_from(bytes: &[u8]) -> SecretBytes {
     SecretSlice::from(bytes.to_vec())

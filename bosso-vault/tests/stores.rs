@@ -13,8 +13,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bosso_vault::{
-    Argon2Params, Backend, DefaultOptions, EncryptedFileStore, Error, InsecureOptIn, KeySource,
-    MemoryStore, PlaintextFileStore, SecretStore, inspect_vault_file, open_default,
+    Argon2Params, Backend, DefaultOptions, DynSecretStore, EncryptedFileStore, Error,
+    InsecureOptIn, KeySource, MemoryStore, PlaintextFileStore, SecretStore, inspect_vault_file,
+    open_default,
 };
 use common::{block_on, exercise, name, secret};
 use secrecy::{ExposeSecret, SecretString};
@@ -35,6 +36,37 @@ fn memory_store_behaves_and_is_bounded() {
         ));
         m.put(&name("a"), &secret(b"3")).await.unwrap();
         assert!(!format!("{m:?}").contains('3'));
+    });
+}
+
+/// A backend chosen at run time, behind `Arc<dyn DynSecretStore>`, behaves as itself.
+#[test]
+fn a_trait_object_store_behaves_as_its_backend() {
+    block_on(async {
+        let store: Arc<dyn DynSecretStore> = Arc::new(MemoryStore::default());
+        exercise(&store).await.unwrap();
+        assert_eq!(store.backend(), Backend::Memory);
+        assert!(
+            store
+                .put_if_absent(&name("n"), &secret(b"1"))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .put_if_absent(&name("n"), &secret(b"2"))
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            store
+                .get(&name("n"))
+                .await
+                .unwrap()
+                .unwrap()
+                .expose_secret(),
+            b"1"
+        );
     });
 }
 

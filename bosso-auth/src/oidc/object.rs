@@ -1,15 +1,12 @@
 //! A dyn-compatible face of the access-token verifiers, so a host can hold
 //! `Arc<dyn VerifyAccessToken>` whatever its JWKS source is.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
+
+pub use bosso_token::BoxFuture;
 
 use super::{AccessTokenVerifier, JwksCache, JwksSource, VerifiedAccessToken};
 use crate::Error;
-
-/// A boxed, `Send` future (what the dyn-compatible traits of this crate return).
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Verifies an access token. Implemented by [`JwksCache`] (any source), by
 /// [`AccessTokenVerifier`] (a fixed key set) and by `Arc`s of either; dyn-compatible.
