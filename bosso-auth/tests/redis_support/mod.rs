@@ -10,6 +10,7 @@ pub fn rt() -> tokio::runtime::Runtime {
 }
 
 #[cfg(feature = "redis")]
+#[allow(unused_imports)]
 pub use with_redis::*;
 
 #[cfg(feature = "redis")]
