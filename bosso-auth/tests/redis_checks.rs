@@ -102,3 +102,13 @@ fn a_host_that_vouches_for_its_server_skips_every_check() {
         r.unwrap();
     }
 }
+
+/// The README says TLS is not built in: a `rediss://` URL is refused at connect, never
+/// silently downgraded to plain text.
+#[test]
+fn a_tls_url_is_refused_because_tls_is_not_compiled_in() {
+    let e = rt()
+        .block_on(RedisConn::connect("rediss://127.0.0.1:1/"))
+        .unwrap_err();
+    assert_eq!(e, Error::StoreUnavailable("redis: invalid URL".into()));
+}

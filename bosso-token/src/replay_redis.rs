@@ -93,7 +93,8 @@ fn client(url: &str) -> Result<redis::Client, Error> {
 }
 
 impl RedisReplayStore {
-    /// Connects to `url` (`redis://…`, `rediss://…`, `redis+unix://…`) with the default timeout.
+    /// Connects to `url` (`redis://…`, `redis+unix://…`; `rediss://` is refused: TLS is not
+    /// compiled in) with the default timeout.
     pub async fn connect(url: &str) -> Result<Self, Error> {
         Self::connect_with_timeout(url, DEFAULT_REDIS_TIMEOUT).await
     }

@@ -12,9 +12,11 @@
 //!
 //! # Configuration
 //!
-//! Connect once with [`RedisConn::connect`] (URL `redis://…`, `rediss://…` or
-//! `redis+unix://…`; optional timeout and key prefix) and hand clones of the connection to each
-//! store. Clones share one multiplexed connection; give a node its own `RedisConn` per process.
+//! Connect once with [`RedisConn::connect`] (URL `redis://…` or
+//! `redis+unix://…`; `rediss://` is refused: TLS is not compiled in; optional timeout and key
+//! prefix) and hand clones of the connection to each store. Connecting refuses a server without
+//! `maxmemory-policy noeviction` and AOF unless the host opts out
+//! ([`bosso_auth::redis::ServerChecks`]). Clones share one multiplexed connection; give a node its own `RedisConn` per process.
 //!
 //! # Key layout
 //!

@@ -12,8 +12,8 @@
 //!
 //! # Configuration
 //!
-//! Connect once with [`RedisConn::connect`] (URL `redis://…`, `rediss://…` or
-//! `redis+unix://…`; optional timeout and key prefix) and hand clones of the connection to each
+//! Connect once with [`RedisConn::connect`] (URL `redis://…` or
+//! `redis+unix://…`; `rediss://` is refused: TLS is not compiled in; optional timeout and key prefix) and hand clones of the connection to each
 //! store. Connecting refuses a server that does not run `maxmemory-policy noeviction` and
 //! `appendonly yes` with `appendfsync always|everysec` ([`ServerChecks`] says why, and how a
 //! host opts out at what cost). Clones share one multiplexed connection; give a node its own `RedisConn` per process.
