@@ -341,7 +341,7 @@ async fn secure_headers_by_default_and_per_route_override() {
         header(&r, "strict-transport-security"),
         Some("max-age=63072000; includeSubDomains")
     );
-    assert_eq!(header(&r, "referrer-policy"), Some("no-referrer"));
+    assert_eq!(header(&r, "referrer-policy"), Some("same-origin"));
     assert!(
         header(&r, "content-security-policy")
             .unwrap()
