@@ -164,6 +164,18 @@ impl<O: OwnershipStore, R: ReplayStore, A: AuditSink> AttachGate<O, R, A> {
         self
     }
 
+    /// Installs the keys of `ring` while the gate serves: tokens are minted with its active
+    /// key from now on, and verified against its verification keys (so tokens minted before a
+    /// [`bosso_token::KeyRing::rotate`] keep verifying until their key is retired). The replay
+    /// store is not touched: a token consumed before the rotation stays consumed.
+    ///
+    /// The verifier learns the new keys before the minter uses them, so no token is minted
+    /// that this gate cannot verify.
+    pub fn rotate_keys(&self, ring: &bosso_token::KeyRing) {
+        self.verifier.set_keys(ring.verification_keys());
+        self.minter.set_key(ring.active().clone());
+    }
+
     /// The Host policy [`AttachGate::admit`] enforces.
     pub fn host_policy(&self) -> &Arc<HostPolicy> {
         &self.hosts

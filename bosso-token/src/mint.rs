@@ -1,7 +1,7 @@
 //! Minting attach tokens.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use secrecy::{ExposeSecret, SecretString};
 
@@ -55,11 +55,12 @@ impl fmt::Debug for AttachToken {
     }
 }
 
-/// Mints tokens with one signing key for one audience.
+/// Mints tokens with one signing key for one audience; the key can be swapped live
+/// ([`AttachMinter::set_key`]).
 ///
 /// Mint only after the host's ownership check passed (bosso-auth's gate does both).
 pub struct AttachMinter {
-    key: Arc<SigningKey>,
+    key: RwLock<Arc<SigningKey>>,
     audience: Audience,
     ttl: u64,
     clock: Arc<dyn Clock>,
@@ -69,7 +70,7 @@ pub struct AttachMinter {
 impl fmt::Debug for AttachMinter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AttachMinter")
-            .field("key", &self.key)
+            .field("key", &self.key())
             .field("audience", &self.audience)
             .field("ttl", &self.ttl)
             .finish_non_exhaustive()
@@ -80,7 +81,7 @@ impl AttachMinter {
     /// A minter with the default five-minute lifetime and the system clock.
     pub fn new(key: Arc<SigningKey>, audience: Audience) -> Self {
         Self {
-            key,
+            key: RwLock::new(key),
             audience,
             ttl: DEFAULT_TTL_SECS,
             clock: Arc::new(SystemClock),
@@ -104,9 +105,18 @@ impl AttachMinter {
         self
     }
 
-    /// The signing key.
-    pub fn key(&self) -> &Arc<SigningKey> {
-        &self.key
+    /// The signing key new tokens are minted with.
+    pub fn key(&self) -> Arc<SigningKey> {
+        self.key
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Mints with `key` from now on (after a rotation). A mint in progress finishes with the
+    /// key it started with.
+    pub fn set_key(&self, key: Arc<SigningKey>) {
+        *self.key.write().unwrap_or_else(PoisonError::into_inner) = key;
     }
 
     /// Mints a token for `scope`, valid from now for the configured lifetime.
@@ -114,7 +124,7 @@ impl AttachMinter {
         let jti = self.ids.next()?;
         let iat = self.clock.now();
         Ok(mint_raw(
-            &self.key,
+            &self.key(),
             &self.audience,
             scope,
             iat,
