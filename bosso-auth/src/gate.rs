@@ -66,6 +66,7 @@ pub struct AttachGate<O, R, A = NoAudit> {
     replay: R,
     audit: A,
     live: Arc<LiveViews>,
+    cut_sink: Option<Arc<dyn CutSink>>,
     hosts: Arc<HostPolicy>,
     origins: Arc<OriginPolicy>,
     protocols: Vec<String>,
@@ -110,6 +111,7 @@ impl<O: OwnershipStore, R: ReplayStore> AttachGate<O, R, NoAudit> {
             replay,
             audit: NoAudit,
             live: LiveViews::new(),
+            cut_sink: None,
             hosts: Arc::new(HostPolicy::default()),
             origins: Arc::new(OriginPolicy::default()),
             protocols: Vec::new(),
@@ -127,6 +129,7 @@ impl<O: OwnershipStore, R: ReplayStore, A: AuditSink> AttachGate<O, R, A> {
             replay: self.replay,
             audit,
             live: self.live,
+            cut_sink: self.cut_sink,
             hosts: self.hosts,
             origins: self.origins,
             protocols: self.protocols,
@@ -161,6 +164,17 @@ impl<O: OwnershipStore, R: ReplayStore, A: AuditSink> AttachGate<O, R, A> {
     #[must_use]
     pub fn with_live_views(mut self, live: Arc<LiveViews>) -> Self {
         self.live = live;
+        self
+    }
+
+    /// Many nodes: [`AttachGate::daemon_offline`] and [`AttachGate::daemon_online`] are also
+    /// announced through `sink`, so every node cuts its views, and the gate uses the sink's
+    /// registry, which hears the other nodes' announcements (`bosso_auth::redis::RedisCutSignal`
+    /// is one). Without a sink (the default) a cut stays on this node: right for one node only.
+    #[must_use]
+    pub fn with_cut_sink(mut self, sink: Arc<dyn CutSink>) -> Self {
+        self.live = sink.views().clone();
+        self.cut_sink = Some(sink);
         self
     }
 
@@ -344,6 +358,9 @@ impl<O: OwnershipStore, R: ReplayStore, A: AuditSink> AttachGate<O, R, A> {
     /// The daemon went offline: cuts every live view of it at once.
     pub fn daemon_offline(&self, daemon: &DaemonId) -> usize {
         let n = self.live.daemon_offline(daemon);
+        if let Some(sink) = &self.cut_sink {
+            sink.announce_offline(daemon);
+        }
         self.audit.record(AuditEvent::DaemonCut {
             daemon: daemon.clone(),
             views: n,
@@ -355,6 +372,9 @@ impl<O: OwnershipStore, R: ReplayStore, A: AuditSink> AttachGate<O, R, A> {
     /// are cut.
     pub fn daemon_online(&self, daemon: &DaemonId, instance: &InstanceId) -> usize {
         let n = self.live.daemon_online(daemon, instance);
+        if let Some(sink) = &self.cut_sink {
+            sink.announce_online(daemon, instance);
+        }
         if n > 0 {
             self.audit.record(AuditEvent::DaemonCut {
                 daemon: daemon.clone(),
@@ -423,4 +443,16 @@ impl<O: OwnershipStore, R: ReplayStore, A: AuditSink> AttachGateBuilder<O, R, A>
         }
         Ok(self.gate)
     }
+}
+
+/// Carries a node's daemon events to every other node ([`AttachGate::with_cut_sink`]). The
+/// gate has applied each event locally before announcing it; the sink delivers it to the
+/// other nodes' registries, in order, without blocking the caller.
+pub trait CutSink: Send + Sync + fmt::Debug {
+    /// The registry this node's gate uses, which the sink keeps in step with other nodes.
+    fn views(&self) -> &Arc<LiveViews>;
+    /// `daemon` went offline here.
+    fn announce_offline(&self, daemon: &DaemonId);
+    /// `daemon` connected here as `instance`.
+    fn announce_online(&self, daemon: &DaemonId, instance: &InstanceId);
 }

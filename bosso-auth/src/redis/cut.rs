@@ -48,6 +48,9 @@ pub struct RedisCutSignal {
     node: String,
     views: Arc<LiveViews>,
     task: AbortHandle,
+    /// Events announced through [`CutSink`], published in order by `publisher`.
+    outbox: tokio::sync::mpsc::UnboundedSender<String>,
+    publisher: AbortHandle,
 }
 
 impl fmt::Debug for RedisCutSignal {
@@ -62,6 +65,7 @@ impl fmt::Debug for RedisCutSignal {
 impl Drop for RedisCutSignal {
     fn drop(&mut self) {
         self.task.abort();
+        self.publisher.abort();
     }
 }
 
@@ -162,6 +166,50 @@ async fn run(
     }
 }
 
+/// Publishes the gate's announcements one by one, each until it is out: events are
+/// idempotent, so a repeat is harmless, and in order, so an `on` never overtakes the `off`
+/// before it.
+async fn publish_in_order(
+    conn: RedisConn,
+    channel: String,
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<String>,
+) {
+    while let Some(msg) = rx.recv().await {
+        let cmd = redis::cmd("PUBLISH").arg(&channel).arg(&msg).to_owned();
+        let mut backoff = Duration::from_millis(50);
+        while conn
+            .query_idempotent::<i64>("cut publish", &cmd)
+            .await
+            .is_err()
+        {
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(1));
+        }
+    }
+}
+
+impl crate::gate::CutSink for RedisCutSignal {
+    fn views(&self) -> &Arc<LiveViews> {
+        &self.views
+    }
+
+    fn announce_offline(&self, daemon: &DaemonId) {
+        // Send fails only once the publisher is gone, i.e. this signal is being dropped.
+        let _ = self
+            .outbox
+            .send(format!("{} off {}", self.node, daemon.as_str()));
+    }
+
+    fn announce_online(&self, daemon: &DaemonId, instance: &InstanceId) {
+        let _ = self.outbox.send(format!(
+            "{} on {} {}",
+            self.node,
+            daemon.as_str(),
+            instance.as_str()
+        ));
+    }
+}
+
 impl RedisCutSignal {
     /// Subscribes `views` to the cut events of every node on `conn`'s Redis and returns the
     /// handle this node publishes through. Subscribed when this returns. Liveness bound:
@@ -191,12 +239,17 @@ impl RedisCutSignal {
             liveness,
         ))
         .abort_handle();
+        let (outbox, rx) = tokio::sync::mpsc::unbounded_channel();
+        let publisher =
+            tokio::spawn(publish_in_order(conn.clone(), channel.clone(), rx)).abort_handle();
         Ok(Self {
             conn,
             channel,
             node,
             views,
             task,
+            outbox,
+            publisher,
         })
     }
 
