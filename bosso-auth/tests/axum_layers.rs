@@ -10,6 +10,8 @@
     missing_docs
 )]
 
+mod gate_support;
+
 use std::sync::Arc;
 
 use axum::Router;
@@ -21,33 +23,14 @@ use bosso_auth::gate::{AttachGate, TrustedPrincipal};
 use bosso_auth::host::{HostPolicy, OriginPolicy};
 use bosso_auth::ownership::MemoryOwnershipStore;
 use bosso_token::*;
+use gate_support::*;
 use secrecy::ExposeSecret;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 type Gate = AttachGate<MemoryOwnershipStore, MemoryReplayStore>;
-const ORIGIN: &str = "http://localhost:3000";
-
-fn id<T: std::str::FromStr>(s: &str) -> T
-where
-    T::Err: std::fmt::Debug,
-{
-    s.parse().unwrap()
-}
 
 fn builder() -> bosso_auth::gate::AttachGateBuilder<MemoryOwnershipStore, MemoryReplayStore> {
-    let ring = KeyRing::new(SigningKey::generate_ed25519(id("k")).unwrap());
-    let aud: Audience = id("bosso");
-    let store = MemoryOwnershipStore::new();
-    let (alice, d) = (id::<UserId>("alice"), id::<DaemonId>("d"));
-    store.set_daemon(&alice, &d, Some(id("r1")));
-    store.set_session(&alice, &d, &id("s"), vec![id("c")]);
-    AttachGate::builder(
-        AttachMinter::new(ring.active().clone(), aud.clone()),
-        AttachVerifier::new(ring.verification_keys(), aud),
-        store,
-        MemoryReplayStore::new(),
-    )
-    .hosts(HostPolicy::local())
+    bare(&ring("k"), alice_store(), MemoryReplayStore::new()).hosts(HostPolicy::local())
 }
 
 async fn issue(State(gate): State<Arc<Gate>>) -> String {
@@ -91,7 +74,7 @@ async fn the_post_route_is_guarded_by_the_gates_own_host_and_origin_policies() {
     let gate = Arc::new(
         builder()
             .origins(OriginPolicy::exact([ORIGIN]).unwrap())
-            .protocols(["app.v1"])
+            .protocols([PROTOCOL])
             .build()
             .unwrap(),
     );
@@ -121,7 +104,7 @@ async fn the_post_route_is_guarded_by_the_gates_own_host_and_origin_policies() {
         .await
         .unwrap();
     // The client holds the token as the string it received.
-    let offer = subprotocol::client_header_value_from_str("app.v1", &token).unwrap();
+    let offer = subprotocol::client_header_value_from_str(PROTOCOL, &token).unwrap();
     let upgrade = |origin: &'static str| {
         let mut req = format!("ws://127.0.0.1:{port}/ws/s/c")
             .into_client_request()
@@ -142,7 +125,7 @@ async fn the_post_route_is_guarded_by_the_gates_own_host_and_origin_policies() {
     let (_socket, resp) = tokio_tungstenite::connect_async(upgrade(ORIGIN))
         .await
         .unwrap();
-    assert_eq!(resp.headers()["sec-websocket-protocol"], "app.v1");
+    assert_eq!(resp.headers()["sec-websocket-protocol"], PROTOCOL);
     // A malformed chat id is the same uniform refusal as an unknown one.
     let mut bad = upgrade(ORIGIN);
     *bad.uri_mut() = format!("ws://127.0.0.1:{port}/ws/s/%20").parse().unwrap();
@@ -157,18 +140,18 @@ fn a_gate_that_would_admit_nothing_is_not_built() {
     let origins = || OriginPolicy::exact([ORIGIN]).unwrap();
     let no_protocols = builder().origins(origins()).build();
     assert!(matches!(no_protocols, Err(Error::InvalidConfig(_))));
-    let no_origins = builder().protocols(["app.v1"]).build();
+    let no_origins = builder().protocols([PROTOCOL]).build();
     assert!(matches!(no_origins, Err(Error::InvalidConfig(_))));
     // A CLI-only gate (no browser origin, a missing Origin allowed) is a real configuration.
     let cli = builder()
         .origins(OriginPolicy::default().allow_missing(true))
-        .protocols(["app.v1"])
+        .protocols([PROTOCOL])
         .build();
     assert!(cli.is_ok());
     assert!(
         builder()
             .origins(origins())
-            .protocols(["app.v1"])
+            .protocols([PROTOCOL])
             .build()
             .is_ok()
     );

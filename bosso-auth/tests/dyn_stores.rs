@@ -2,47 +2,31 @@
 //! (`DynAttachGate`) behaves exactly like one over the concrete stores.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod gate_support;
+
 use std::sync::Arc;
 
 use bosso_auth::Error;
-use bosso_auth::gate::{AttachGate, DynAttachGate, TrustedPrincipal};
+use bosso_auth::gate::{DynAttachGate, TrustedPrincipal};
 use bosso_auth::host::OriginPolicy;
-use bosso_auth::ownership::{DynOwnershipStore, MemoryOwnershipStore};
+use bosso_auth::ownership::DynOwnershipStore;
 use bosso_token::*;
-use secrecy::ExposeSecret;
-
-fn id<T: std::str::FromStr>(s: &str) -> T
-where
-    T::Err: std::fmt::Debug,
-{
-    s.parse().unwrap()
-}
+use gate_support::*;
 
 /// What a host reads from its configuration; only the memory stores exist in this test.
 fn stores(kind: &str) -> (Arc<dyn DynOwnershipStore>, Arc<dyn DynReplayStore>) {
-    let ownership = MemoryOwnershipStore::new();
-    let (alice, d) = (id::<UserId>("alice"), id::<DaemonId>("d"));
-    ownership.set_daemon(&alice, &d, Some(id("r1")));
-    ownership.set_session(&alice, &d, &id("s"), vec![id("c")]);
     assert_eq!(kind, "memory");
-    (Arc::new(ownership), Arc::new(MemoryReplayStore::new()))
+    (Arc::new(alice_store()), Arc::new(MemoryReplayStore::new()))
 }
 
 #[tokio::test]
 async fn a_gate_over_dyn_stores_checks_ownership_and_refuses_a_replay() {
-    let ring = KeyRing::new(SigningKey::generate_ed25519(id("k")).unwrap());
-    let aud: Audience = id("bosso");
     let (ownership, replay) = stores("memory");
-    let gate: DynAttachGate = AttachGate::builder(
-        AttachMinter::new(ring.active().clone(), aud.clone()),
-        AttachVerifier::new(ring.verification_keys(), aud),
-        ownership,
-        replay,
-    )
-    .origins(OriginPolicy::exact(["https://app.example"]).unwrap())
-    .protocols(["app.v1"])
-    .build()
-    .unwrap();
+    let gate: DynAttachGate = bare(&ring("k"), ownership, replay)
+        .origins(OriginPolicy::exact([ORIGIN]).unwrap())
+        .protocols([PROTOCOL])
+        .build()
+        .unwrap();
 
     let alice = TrustedPrincipal::assert_verified(id("alice"));
     let mallory = TrustedPrincipal::assert_verified(id("mallory"));
@@ -55,16 +39,9 @@ async fn a_gate_over_dyn_stores_checks_ownership_and_refuses_a_replay() {
         .issue(&alice, id("s"), id("c"), Permission::Editor)
         .await
         .unwrap();
-    let mut headers = http::HeaderMap::new();
-    headers.insert("host", "localhost".parse().unwrap());
-    headers.insert("origin", "https://app.example".parse().unwrap());
-    let offer = subprotocol::client_header_value("app.v1", &token).unwrap();
-    headers.insert(
-        "sec-websocket-protocol",
-        offer.expose_secret().parse().unwrap(),
-    );
+    let headers = upgrade_headers(&token);
     let admitted = gate.admit(&headers, &id("s"), &id("c")).await.unwrap();
-    assert_eq!(admitted.echo, "app.v1");
+    assert_eq!(admitted.echo, PROTOCOL);
     // Replay through the trait object: refused.
     let again = gate.admit(&headers, &id("s"), &id("c")).await;
     assert_eq!(

@@ -7,38 +7,17 @@
     missing_docs
 )]
 
+mod gate_support;
+
 use std::sync::Arc;
 
 use bosso_auth::Error;
-use bosso_auth::gate::{AttachGate, MemoryAttachGate, TrustedPrincipal};
-use bosso_auth::host::OriginPolicy;
-use bosso_auth::ownership::MemoryOwnershipStore;
+use bosso_auth::gate::{MemoryAttachGate, TrustedPrincipal};
 use bosso_token::*;
-use secrecy::ExposeSecret;
-
-fn id<T: std::str::FromStr>(s: &str) -> T
-where
-    T::Err: std::fmt::Debug,
-{
-    s.parse().unwrap()
-}
+use gate_support::*;
 
 fn gate(ring: &KeyRing) -> MemoryAttachGate {
-    let aud: Audience = id("bosso");
-    let store = MemoryOwnershipStore::new();
-    let (alice, d) = (id::<UserId>("alice"), id::<DaemonId>("d"));
-    store.set_daemon(&alice, &d, Some(id("r1")));
-    store.set_session(&alice, &d, &id("s"), vec![id("c")]);
-    AttachGate::builder(
-        AttachMinter::new(ring.active().clone(), aud.clone()),
-        AttachVerifier::new(ring.verification_keys(), aud),
-        store,
-        MemoryReplayStore::new(),
-    )
-    .origins(OriginPolicy::exact(["https://app.example"]).unwrap())
-    .protocols(["app.v1"])
-    .build()
-    .unwrap()
+    configured(ring).build().unwrap()
 }
 
 async fn mint(gate: &MemoryAttachGate) -> AttachToken {
@@ -56,22 +35,16 @@ fn kid(token: &AttachToken) -> String {
 }
 
 async fn admit(gate: &MemoryAttachGate, token: &AttachToken) -> Result<(), Error> {
-    let mut h = http::HeaderMap::new();
-    h.insert("host", "localhost".parse().unwrap());
-    h.insert("origin", "https://app.example".parse().unwrap());
-    let offer = subprotocol::client_header_value("app.v1", token).unwrap();
-    h.insert(
-        "sec-websocket-protocol",
-        offer.expose_secret().parse().unwrap(),
-    );
-    gate.admit(&h, &id("s"), &id("c")).await.map(drop)
+    gate.admit(&upgrade_headers(token), &id("s"), &id("c"))
+        .await
+        .map(drop)
 }
 
 const REPLAYED: Error = Error::AttachToken(bosso_token::Error::Replayed);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rotate_while_tokens_are_in_flight_and_no_consumed_token_becomes_usable_again() {
-    let mut ring = KeyRing::new(SigningKey::generate_ed25519(id("k1")).unwrap());
+    let mut ring = ring("k1");
     let gate = Arc::new(gate(&ring));
     let old: Vec<AttachToken> = futures_util::future::join_all((0..40).map(|_| mint(&gate))).await;
     assert!(old.iter().all(|t| kid(t) == "k1"));
