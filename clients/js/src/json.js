@@ -8,9 +8,9 @@
 // What serde_json does, and so this reader: RFC 8259 syntax over bytes (whitespace is space,
 // tab, CR, LF only; no BOM); a struct is an object (unknown keys ignored, a known key twice
 // refused, missing keys refused unless optional) or an array of exactly its fields in order;
-// strings of known fields must be valid UTF-8 without lone surrogate escapes, while ignored
-// strings only need valid escapes and no raw control character; an integer field takes only
-// a plain non-negative integer token in range.
+// keys and the strings of known fields must be valid UTF-8 without lone surrogate escapes,
+// while ignored string values only need valid escapes and no raw control character; an
+// integer field takes only a plain non-negative integer token in range.
 import { utf8Strict } from './bytes.js';
 
 class Fail extends Error {}
@@ -141,6 +141,8 @@ function parseDocument(bytes) {
         ws();
         if (bytes[i] !== 0x22) fail();
         const k = str();
+        // serde_json reads every key as a str, so even an ignored key must be valid Unicode.
+        if (k.value === null) fail();
         ws();
         if (bytes[i] !== 0x3a) fail();
         i += 1;
@@ -215,7 +217,7 @@ function decodeStruct(node, fields) {
   if (node.t !== 'obj') fail();
   const seen = new Set();
   for (const [key, v] of node.entries) {
-    const f = key.value === null ? undefined : fields.find((x) => x.name === key.value);
+    const f = fields.find((x) => x.name === key.value);
     if (f === undefined) continue;
     if (seen.has(f.name)) fail();
     seen.add(f.name);
