@@ -28,10 +28,10 @@ pub fn find_cookie(
         let text = value
             .to_str()
             .map_err(|_| Error::MalformedCookie("cookie header is not visible ASCII"))?;
-        if let Some(v) = find_in_header(text, name)? {
-            if found.replace(v).is_some() {
-                return Err(Error::MalformedCookie("cookie sent twice"));
-            }
+        if let Some(v) = find_in_header(text, name)?
+            && found.replace(v).is_some()
+        {
+            return Err(Error::MalformedCookie("cookie sent twice"));
         }
     }
     Ok(found)
