@@ -164,6 +164,10 @@ impl Evaluator<'_> {
     }
 
     fn expand(&mut self, raw: &str, span: Span, split: bool) -> Vec<Arg> {
+        // Most words are plain text: no quoting, expansion or pattern to resolve.
+        if !raw.is_empty() && raw.bytes().all(is_plain_byte) {
+            return vec![Arg::lit(raw)];
+        }
         let parsed = guarded(|| bw::parse(raw, &options()));
         let Some(Ok(pieces)) = parsed else {
             return vec![Arg::unknown()];
@@ -420,6 +424,16 @@ fn parameter_index(expr: &ParameterExpr) -> Option<&str> {
         Parameter::NamedWithIndex { index, .. } => Some(index),
         _ => None,
     }
+}
+
+/// Bytes that mean only themselves in an unquoted word (no quoting, expansion, pattern or
+/// tilde).
+fn is_plain_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'-' | b'_' | b'.' | b'/' | b':' | b'=' | b'+' | b'@' | b'%' | b',' | b'^'
+        )
 }
 
 /// Pathname-expansion characters: `*`, `?`, or a `[` closed by a later `]`.
