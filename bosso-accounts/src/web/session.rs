@@ -212,20 +212,21 @@ impl Session {
         *self.0.action.lock().unwrap_or_else(PoisonError::into_inner) = Some(a);
     }
 
-    /// After the handler returns: issue a *new* session for `user` (any session the request
+    /// After the handler returns with a non-error status: issue a *new* session for `user` (any session the request
     /// carried is revoked first, so a planted id is never promoted) and set its cookie and a
     /// fresh CSRF cookie. Call it after the password (and second factor) checked out.
     pub fn login(&self, user: UserId, mfa: bool) {
         self.set(Action::Login { user, mfa });
     }
 
-    /// After the handler returns: replace the session's id (privilege change, step-up); the
+    /// After the handler returns with a non-error status: replace the session's id (privilege change, step-up); the
     /// old cookie stops working.
     pub fn rotate(&self, reason: RotationReason) {
         self.set(Action::Rotate(reason));
     }
 
-    /// After the handler returns: revoke the session and clear its cookie.
+    /// After the handler returns with a non-error status: revoke the session and clear its
+    /// cookie.
     pub fn logout(&self) {
         self.set(Action::Logout);
     }
@@ -478,11 +479,13 @@ where
     });
     req.extensions_mut().insert(Session(shared.clone()));
     let mut resp = next.run(req).await;
+    // A handler that asked for a login and then failed (4xx/5xx) gets no new session.
     let action = shared
         .action
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .take();
+        .take()
+        .filter(|_| !(resp.status().is_client_error() || resp.status().is_server_error()));
     let mut set = Vec::new();
     let new_binding = match apply(&web, action, token.as_ref(), user, &mut set).await {
         Ok(b) => b,

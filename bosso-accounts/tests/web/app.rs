@@ -150,6 +150,14 @@ pub async fn start(opts: Options) -> App {
             get(|s: Session| async move { s.csrf_token().to_owned() }),
         )
         .route("/me", get(me))
+        .route("/debug", get(|s: Session| async move { format!("{s:?}") }))
+        .route(
+            "/login-then-fail",
+            post(|s: Session| async move {
+                s.login(UserId::new("mallory").unwrap(), false);
+                http::StatusCode::INTERNAL_SERVER_ERROR
+            }),
+        )
         .route("/admin", get(admin))
         .route("/promote", post(promote))
         .route("/logout", post(logout))

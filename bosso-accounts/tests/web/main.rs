@@ -469,3 +469,27 @@ async fn audit_events_carry_the_user_and_never_a_secret() {
     }
     let _ = app.web.manager();
 }
+
+#[tokio::test]
+async fn a_handler_that_fails_after_asking_for_login_gets_no_session() {
+    let app = start(Options::default()).await;
+    let mut c = Client::new(&app);
+    let r = c.post("/login-then-fail").await;
+    assert_eq!(r.status(), 500);
+    assert!(!set_cookies(&r).iter().any(|v| v.starts_with(SESSION)));
+    assert!(c.session().is_none());
+}
+
+#[tokio::test]
+async fn session_debug_shows_neither_the_session_token_nor_the_csrf_token() {
+    let app = start(Options::default()).await;
+    let mut c = Client::new(&app);
+    c.login("alice", PASSWORD).await;
+    let token = c.csrf().await;
+    let dump = c.get("/debug").await.text().await.unwrap();
+    assert!(dump.contains("alice"), "{dump}");
+    assert!(!dump.contains(&token));
+    assert!(!dump.contains(&c.session().unwrap()));
+    let web = format!("{:?}", app.web);
+    assert!(!web.contains(&c.session().unwrap()) && !web.contains(&token));
+}
