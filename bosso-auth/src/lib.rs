@@ -93,6 +93,16 @@ pub mod redis;
 
 pub use error::Error;
 
+/// The `bosso-token` crate, whose types run through this crate's API (ids, attach tokens and
+/// their minter and verifier, keys, replay stores, the subprotocol helpers): a host can use
+/// them from here without depending on `bosso-token` itself, and never at another version.
+pub use bosso_token as token;
+pub use bosso_token::{
+    AttachClaims, AttachMinter, AttachToken, AttachVerifier, Audience, ChatId, DaemonId,
+    DynReplayStore, InstanceId, KeyId, KeyRing, MemoryReplayStore, Permission, ReplayStore,
+    SessionId, SigningKey, UserId, subprotocol,
+};
+
 // The README's snippets run as doctests, so a stale one fails `cargo test`.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

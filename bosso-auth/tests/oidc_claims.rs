@@ -374,3 +374,48 @@ fn scopes_from_scope_and_scp() {
     let none = e.check(&without(good_claims(), "scope")).unwrap();
     assert!(none.scopes().is_empty());
 }
+
+#[test]
+fn custom_claims_are_readable_typed_and_unique() {
+    let e = env(30);
+    let claims = with(
+        with(good_claims(), "roles", json!(["admin", "ops"])),
+        "email",
+        json!("a@example.test"),
+    );
+    let token = e.check(&claims).unwrap();
+    assert_eq!(token.claim("email"), Some(&json!("a@example.test")));
+    assert_eq!(token.claim("sub"), Some(&json!("user-1")));
+    assert_eq!(token.claim("tenant"), None);
+
+    #[derive(serde::Deserialize)]
+    struct Mine {
+        roles: Vec<String>,
+        email: Option<String>,
+        tenant: Option<String>,
+    }
+    let mine: Mine = token.custom_claims().unwrap();
+    assert_eq!(mine.roles, ["admin", "ops"]);
+    assert_eq!(mine.email.as_deref(), Some("a@example.test"));
+    assert_eq!(mine.tenant, None);
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct WrongType {
+        roles: String,
+    }
+    assert!(matches!(
+        token.custom_claims::<WrongType>(),
+        Err(Error::JwtInvalidClaims(_))
+    ));
+
+    // A custom claim named twice is refused: which one a host would read is ambiguous.
+    let payload = format!(
+        r#"{{"iss":"{ISS}","aud":"{AUD}","sub":"u","exp":{},"role":"user","role":"admin"}}"#,
+        NOW + 300
+    );
+    assert!(matches!(
+        e.check_raw(&payload),
+        Err(Error::JwtInvalidClaims(_))
+    ));
+}

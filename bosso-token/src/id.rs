@@ -76,6 +76,24 @@ macro_rules! id_newtype {
                 Self::new(s)
             }
         }
+
+        /// As its string (feature `serde`).
+        #[cfg(feature = "serde")]
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+
+        /// From a string, through the same check as `new` (feature `serde`): an invalid id is a
+        /// deserialization error that names the id kind, never the input.
+        #[cfg(feature = "serde")]
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                Self::new(s).map_err(serde::de::Error::custom)
+            }
+        }
     };
 }
 
@@ -117,7 +135,14 @@ id_newtype!(
 );
 
 /// What an attached connection may do. There is no "unspecified": a token always says which.
+///
+/// With feature `serde`: `"viewer"` / `"editor"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "lowercase")
+)]
 #[non_exhaustive]
 pub enum Permission {
     /// May watch the session.

@@ -53,6 +53,7 @@ mod default;
 pub mod envelope;
 mod error;
 mod file;
+mod keyed;
 #[cfg(feature = "keyring")]
 mod keyring_store;
 mod memory;
@@ -68,6 +69,7 @@ pub use file::format::{KdfParams, MAX_ENTRIES, MAX_VALUE_LEN, VaultFileInfo, ins
 pub use file::key::{
     Argon2Params, HEADER_CEILING_M_KIB, HEADER_CEILING_P, HEADER_CEILING_WORK_FACTOR, KeySource,
 };
+pub use keyed::{KeyedSecret, MAX_KEY_ID_LEN, decode_keyed, encode_keyed, get_keyed, put_keyed};
 #[cfg(feature = "keyring")]
 pub use keyring_store::KeyringStore;
 pub use memory::MemoryStore;

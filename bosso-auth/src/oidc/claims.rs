@@ -127,9 +127,30 @@ pub struct VerifiedAccessToken {
     issued_at: Option<UnixTime>,
     not_before: Option<UnixTime>,
     scopes: Vec<String>,
+    claims: std::sync::Arc<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl VerifiedAccessToken {
+    /// The claim `name` as JSON, registered (`sub`, `exp`) or not (`email`, `roles`,
+    /// `tenant`), if the token carries it. Claim names are unique (a token naming one twice is
+    /// refused).
+    pub fn claim(&self, name: &str) -> Option<&serde_json::Value> {
+        self.claims.get(name)
+    }
+
+    /// Every claim of the token, as JSON.
+    pub fn claims(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.claims
+    }
+
+    /// The claims deserialized into the host's own type (`struct MyClaims { roles: Vec<String>,
+    /// email: Option<String> }`); members it does not name are ignored unless it says
+    /// otherwise. A mismatch is [`Error::JwtInvalidClaims`], naming no value.
+    pub fn custom_claims<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
+        T::deserialize(&*self.claims)
+            .map_err(|_| Error::JwtInvalidClaims("custom claims do not match the requested type"))
+    }
+
     /// The authenticated user (`sub`).
     pub fn subject(&self) -> &UserId {
         &self.subject
@@ -226,6 +247,10 @@ pub(crate) fn check(
     if let Some(scp) = raw.scp {
         scopes.extend(scp.into_vec());
     }
+    // Read again, whole, only once every check above has passed; a repeated claim name is
+    // refused here (the typed read above refuses repeats of the names it knows).
+    let claims = super::json::unique_members(payload)
+        .map_err(|_| Error::JwtInvalidClaims("claim names are not unique"))?;
     Ok(VerifiedAccessToken {
         subject,
         issuer,
@@ -234,6 +259,7 @@ pub(crate) fn check(
         issued_at,
         not_before,
         scopes,
+        claims: std::sync::Arc::new(claims),
     })
 }
 

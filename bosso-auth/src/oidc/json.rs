@@ -47,6 +47,43 @@ pub(crate) fn from_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_
     serde_json::from_slice::<Object<T>>(bytes).map(|o| o.0)
 }
 
+/// A JSON object's members whose names are all distinct (RFC 7519 section 4 requires unique
+/// claim names; serde_json's own `Map` would keep the last of two silently).
+struct UniqueMembers(serde_json::Map<String, serde_json::Value>);
+
+impl<'de> Deserialize<'de> for UniqueMembers {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MembersVisitor;
+
+        impl<'de> Visitor<'de> for MembersVisitor {
+            type Value = UniqueMembers;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object with distinct member names")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = serde_json::Map::new();
+                while let Some((k, v)) = map.next_entry::<String, serde_json::Value>()? {
+                    if out.insert(k, v).is_some() {
+                        return Err(serde::de::Error::custom("duplicate member"));
+                    }
+                }
+                Ok(UniqueMembers(out))
+            }
+        }
+
+        deserializer.deserialize_map(MembersVisitor)
+    }
+}
+
+/// Parses `bytes` as exactly one JSON object with distinct top-level member names.
+pub(crate) fn unique_members(
+    bytes: &[u8],
+) -> Result<serde_json::Map<String, serde_json::Value>, serde_json::Error> {
+    serde_json::from_slice::<UniqueMembers>(bytes).map(|m| m.0)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
