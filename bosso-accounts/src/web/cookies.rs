@@ -18,13 +18,16 @@ pub fn find_cookie(
     name: &str,
     max_bytes: usize,
 ) -> Result<Option<String>, Error> {
-    let mut total = 0usize;
+    // The size first, before any parsing, so an oversized request costs no parsing work.
+    let total = headers
+        .get_all(COOKIE)
+        .iter()
+        .fold(0usize, |t, v| t.saturating_add(v.len()));
+    if total > max_bytes {
+        return Err(Error::CookieTooLarge);
+    }
     let mut found = None;
     for value in headers.get_all(COOKIE) {
-        total = total.saturating_add(value.len());
-        if total > max_bytes {
-            return Err(Error::CookieTooLarge);
-        }
         let text = value
             .to_str()
             .map_err(|_| Error::MalformedCookie("cookie header is not visible ASCII"))?;

@@ -326,6 +326,13 @@ async fn malformed_duplicated_oversized_and_forged_cookies_get_a_clear_status() 
             .iter()
             .any(|v| v.starts_with(SESSION) && v.contains("Max-Age=0"))
     );
+    // The size is checked over all Cookie headers before any of them is parsed.
+    let dup = format!("{SESSION}={good}; {SESSION}={good}");
+    let big = format!("a={}", "x".repeat(9000));
+    let r = raw
+        .send("GET", "/me", &[("cookie", &dup), ("cookie", &big)], None)
+        .await;
+    assert_eq!(r.status(), 431);
     let r = raw
         .send(
             "GET",
