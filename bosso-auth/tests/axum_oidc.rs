@@ -207,3 +207,20 @@ fn bearer_header_parser() {
         Err(Error::MalformedAuthorization(_))
     ));
 }
+
+#[tokio::test]
+async fn authenticate_without_the_extractor_gives_the_same_answers() {
+    let key = TestKey::ed25519();
+    let clock = ManualClock::new(UnixTime::from_secs(NOW));
+    let cache = JwksCache::new(config(), StaticJwksSource::new(jwks(&[key.jwk("a", None)])))
+        .with_clock(Arc::new(clock));
+    let mut headers = http::HeaderMap::new();
+    let missing = bosso_auth::axum::authenticate(&cache, &headers).await;
+    assert_eq!(missing.unwrap_err().error(), &Error::BearerMissing);
+    let token = key.token(&json!({"alg": "EdDSA", "kid": "a"}), &good_claims());
+    headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
+    let user = bosso_auth::axum::authenticate(&cache, &headers)
+        .await
+        .unwrap();
+    assert_eq!(user.subject().as_str(), "user-1");
+}

@@ -33,6 +33,8 @@ impl Browser {
             .http
             .post(format!("https://localhost:{}/attach-token", self.web))
             .header("authorization", format!("Bearer {jwt}"))
+            // A browser sends its Origin on a POST; the route checks it like the upgrade.
+            .header("origin", format!("https://localhost:{}", self.web))
             .body(serde_json::json!({"session": session, "chat": chat}).to_string())
             .send()
             .await

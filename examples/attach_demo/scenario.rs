@@ -108,10 +108,12 @@ async fn scenario(r: &mut report::Report, log: &logs::Captured) -> Result<(), St
     let (listener, port) = tls::listener()?;
     let origin =
         OriginPolicy::exact([format!("https://localhost:{port}")]).map_err(|e| e.to_string())?;
-    let gate = AttachGate::new(minter, verifier, db.clone(), replay)
-        .with_hosts(HostPolicy::local())
-        .with_origins(origin)
-        .with_protocols([client::APP_PROTOCOL]);
+    let gate = AttachGate::builder(minter, verifier, db.clone(), replay)
+        .hosts(HostPolicy::local())
+        .origins(origin)
+        .protocols([client::APP_PROTOCOL])
+        .build()
+        .map_err(|e| e.to_string())?;
     let web = Arc::new(web::Web {
         gate,
         oidc: JwksCache::new(config, source),

@@ -126,34 +126,41 @@ pub struct Web {
 }
 
 pub fn router(web: Arc<Web>) -> axum::Router {
-    axum::Router::new()
+    // The gate's own Host/Origin policies guard the POST that receives the bearer JWT too.
+    let guarded = axum::Router::new()
         .route("/attach-token", post(issue))
+        .route_layer(web.gate.host_layer())
+        .route_layer(web.gate.origin_layer());
+    axum::Router::new()
         .route("/ws/{session}/{chat}", get(attach))
+        .merge(guarded)
         .with_state(web)
 }
 
+#[derive(serde::Deserialize)]
+struct IssueRequest {
+    session: String,
+    chat: String,
+}
+
 async fn issue(State(web): State<Arc<Web>>, headers: HeaderMap, body: String) -> Response {
-    let bearer = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
     // Logged on purpose: bosso-redact must scrub the JWT from the log.
-    tracing::info!(authorization = bearer, "web: POST /attach-token");
-    let Some(jwt) = bearer.strip_prefix("Bearer ") else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
-    let principal = match web.oidc.verify(jwt).await {
+    let bearer = headers.get("authorization").and_then(|v| v.to_str().ok());
+    tracing::info!(
+        authorization = bearer.unwrap_or(""),
+        "web: POST /attach-token"
+    );
+    let principal = match bosso::auth::axum::authenticate(&web.oidc, &headers).await {
         Ok(p) => p,
-        Err(e) => {
-            tracing::info!(error = %e, "web: access token refused");
-            return StatusCode::UNAUTHORIZED.into_response();
+        Err(refusal) => {
+            tracing::info!(error = %refusal.error(), "web: access token refused");
+            return refusal.into_response();
         }
     };
-    let req: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
-    let (Some(s), Some(c)) = (req["session"].as_str(), req["chat"].as_str()) else {
+    let Ok(req) = serde_json::from_str::<IssueRequest>(&body) else {
         return StatusCode::BAD_REQUEST.into_response();
     };
-    let (Ok(session), Ok(chat)) = (SessionId::new(s), ChatId::new(c)) else {
+    let (Ok(session), Ok(chat)) = (SessionId::new(req.session), ChatId::new(req.chat)) else {
         return bosso::auth::Error::NotPermitted.into_response_uniform();
     };
     match web
@@ -181,13 +188,6 @@ async fn attach(
     let (Ok(session), Ok(chat)) = (SessionId::new(session), ChatId::new(chat)) else {
         return bosso::auth::Error::NotPermitted.into_response_uniform();
     };
-    tracing::info!(
-        protocols = headers
-            .get("sec-websocket-protocol")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or(""),
-        "web: WebSocket upgrade"
-    );
     let relay = web.relay.clone();
     bosso::auth::axum::upgrade(
         &web.gate,

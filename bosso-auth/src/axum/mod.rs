@@ -50,7 +50,7 @@ mod layer;
 mod oidc;
 pub use admitted::Admitted;
 pub use layer::{Guard, GuardLayer, HeaderPolicy, HostLayer, OriginLayer};
-pub use oidc::{DEFAULT_RETRY_AFTER, OidcAuth, OidcRejection, OidcUser};
+pub use oidc::{DEFAULT_RETRY_AFTER, OidcAuth, OidcRejection, OidcUser, authenticate};
 
 impl Error {
     /// The HTTP status for this error. Every ownership failure says only "forbidden"; every

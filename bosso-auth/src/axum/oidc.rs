@@ -61,16 +61,27 @@ impl OidcAuth {
         &self,
         headers: &HeaderMap,
     ) -> Result<VerifiedAccessToken, OidcRejection> {
-        let reject = |error| OidcRejection {
-            error,
-            retry_after: self.retry_after,
-        };
-        let token = bearer_from_headers(headers).map_err(reject)?;
-        self.verifier
-            .verify_access_token(token)
-            .await
-            .map_err(reject)
+        authenticate_with(&*self.verifier, headers, self.retry_after).await
     }
+}
+
+/// What [`OidcUser`] does, for a handler that holds its verifier itself (a `JwksCache` in its
+/// own state): the bearer token of `headers`, verified, or the refusal to answer with.
+pub async fn authenticate(
+    verifier: &(impl VerifyAccessToken + ?Sized),
+    headers: &HeaderMap,
+) -> Result<VerifiedAccessToken, OidcRejection> {
+    authenticate_with(verifier, headers, DEFAULT_RETRY_AFTER).await
+}
+
+async fn authenticate_with(
+    verifier: &(impl VerifyAccessToken + ?Sized),
+    headers: &HeaderMap,
+    retry_after: Duration,
+) -> Result<VerifiedAccessToken, OidcRejection> {
+    let reject = |error| OidcRejection { error, retry_after };
+    let token = bearer_from_headers(headers).map_err(reject)?;
+    verifier.verify_access_token(token).await.map_err(reject)
 }
 
 /// An authenticated caller: extracting it verifies the request's bearer access token.
