@@ -156,3 +156,40 @@ fn corpus_verdicts_and_counts() {
         "update the README's corpus table"
     );
 }
+
+/// The README's comparison: the same rules as regexes over the raw string (the bench's naive
+/// column) match `NAIVE_BENIGN_MATCHED` benign commands and miss `NAIVE_HARMFUL_MISSED` harmful
+/// ones.
+const NAIVE_BENIGN_MATCHED: usize = 7;
+const NAIVE_HARMFUL_MISSED: usize = 299;
+
+#[test]
+fn naive_regexes_miss_most_of_the_corpus() {
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/corpus/naive_regexes.txt",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let naive: Vec<regex::Regex> = text
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|r| regex::Regex::new(r).unwrap())
+        .collect();
+    assert_eq!(naive.len(), 22);
+    let (mut benign_matched, mut harmful_missed) = (0, 0);
+    for (file, benign) in FILES {
+        for case in load(file) {
+            let matched = naive.iter().any(|r| r.is_match(&case.command));
+            match (benign, matched) {
+                (true, true) => benign_matched += 1,
+                (false, false) => harmful_missed += 1,
+                _ => {}
+            }
+        }
+    }
+    println!("naive regexes: {benign_matched} benign matched, {harmful_missed} harmful missed");
+    assert_eq!(
+        (benign_matched, harmful_missed),
+        (NAIVE_BENIGN_MATCHED, NAIVE_HARMFUL_MISSED)
+    );
+}
