@@ -15,6 +15,8 @@
     clippy::panic
 )]
 
+// `run_forever` is the example's entry point; this test starts the services itself.
+#[allow(dead_code)]
 #[path = "../examples/attach_demo/serve.rs"]
 mod serve;
 
