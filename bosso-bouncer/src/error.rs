@@ -7,7 +7,7 @@ use crate::Verdict;
 #[non_exhaustive]
 pub enum Error {
     /// The policy file is not valid TOML or has an unknown key or a value of the wrong type.
-    /// The message is the TOML parser's, with line and column.
+    /// The message is the TOML parser's, with line and column (no excerpt of the file).
     #[error("policy is not valid: {0}")]
     PolicySyntax(String),
     /// A pattern in the policy's `allow`, `ask` or `deny` list is malformed.

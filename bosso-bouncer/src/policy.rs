@@ -104,6 +104,21 @@ impl Default for Policy {
     }
 }
 
+/// The parser's message with a line and column, without the excerpt of the file that the
+/// `toml` error's `Display` adds (the policy text is not echoed).
+fn syntax_error(text: &str, e: &toml::de::Error) -> Error {
+    let message = e.message().trim_end();
+    match e.span() {
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or("");
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            Error::PolicySyntax(format!("line {line}, column {column}: {message}"))
+        }
+        None => Error::PolicySyntax(message.to_owned()),
+    }
+}
+
 /// The coding agent's own settings and the bouncer's log: an agent that edits them can switch
 /// the guard off.
 const DEFAULT_PROTECTED_PATHS: &[&str] = &[
@@ -118,8 +133,7 @@ impl Policy {
     /// Parse and validate a policy. Unknown keys are errors (a misspelt `alow` would otherwise
     /// silently allow nothing).
     pub fn from_toml(text: &str) -> Result<Self, Error> {
-        let policy: Policy =
-            toml::from_str(text).map_err(|e| Error::PolicySyntax(e.to_string()))?;
+        let policy: Policy = toml::from_str(text).map_err(|e| syntax_error(text, &e))?;
         policy.validate()?;
         Ok(policy)
     }

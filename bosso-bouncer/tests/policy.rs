@@ -88,6 +88,15 @@ fn invalid_policies_are_refused_with_a_precise_error() {
             "{toml}: {msg}"
         );
     }
+    // Syntax errors point at the line and column without quoting the file.
+    let err = Policy::from_toml("default = \"allow\"\nallow = [\"Bash(x)\", secret-abc-123]")
+        .unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with("policy is not valid: line 2, column "),
+        "{msg}"
+    );
+    assert!(!msg.contains("secret-abc-123"), "{msg}");
     // Errors name the list and index, not the pattern text.
     let err = Policy::from_toml("deny = [\"Bash(secret-token-123\"]").unwrap_err();
     assert!(matches!(
