@@ -4,6 +4,8 @@
 //! 64 KiB lines (bounded).
 //!
 //! `cargo bench --bench bouncer -- --warm-up-time 1 --measurement-time 3`
+// A bench panics on setup failure by design: there is no caller to report to.
+#![allow(clippy::expect_used)]
 
 use std::hint::black_box;
 
