@@ -13,6 +13,9 @@
     clippy::indexing_slicing,
     clippy::panic
 )]
+// The scripted scenario and the serve mode each include the shared files (idp.rs, web.rs, ...)
+// so that tests/attach_demo.rs and tests/browser_attach.rs can each include one of them alone.
+#![allow(clippy::duplicate_mod)]
 
 mod scenario;
 mod serve;

@@ -192,7 +192,7 @@ pub async fn run_forever() -> i32 {
             return 1;
         }
     };
-    let spki = serve_api::spki_sha256_b64(&demo.cert_der).unwrap_or_default();
+    let spki = spki_sha256_b64(&demo.cert_der).unwrap_or_default();
     println!("Bosso attach demo, serving on loopback (Ctrl-C to stop).\n");
     for (user, offer) in &demo.offers {
         println!("  {user}'s daemon: {offer}");
