@@ -26,8 +26,8 @@ fn mode(p: &std::path::Path) -> u32 {
 #[test]
 fn key_file_exact_format_from_the_vectors() {
     let v = shared_vectors("paseo/relay_e2ee_v2.json")["known_answer"].clone();
-    let keys = DaemonKeyPair::from_secret_bytes(&
-        unhex(v["daemon_secret_hex"].as_str().unwrap())
+    let keys = DaemonKeyPair::from_secret_bytes(
+        &unhex(v["daemon_secret_hex"].as_str().unwrap())
             .try_into()
             .unwrap(),
     );

@@ -34,8 +34,8 @@ fn open_pair() -> (PaseoChannel, PaseoChannel, String) {
 #[test]
 fn known_answer_frame_byte_for_byte() {
     let v = kat();
-    let daemon = DaemonKeyPair::from_secret_bytes(&
-        unhex(v["daemon_secret_hex"].as_str().unwrap())
+    let daemon = DaemonKeyPair::from_secret_bytes(
+        &unhex(v["daemon_secret_hex"].as_str().unwrap())
             .try_into()
             .unwrap(),
     );
@@ -80,8 +80,8 @@ fn nacl_box_vectors_open_through_the_daemon() {
     let v = shared_vectors("nacl/nacl_box_vectors.json");
     let keys = &v["keys"];
     // crypto_box_easy(msg, nonce, bob_pk, alice_sk): alice is the client, bob the daemon.
-    let bob = DaemonKeyPair::from_secret_bytes(&
-        unhex(keys["bob_sk"].as_str().unwrap()).try_into().unwrap(),
+    let bob = DaemonKeyPair::from_secret_bytes(
+        &unhex(keys["bob_sk"].as_str().unwrap()).try_into().unwrap(),
     );
     assert_eq!(
         bob.public().as_bytes().to_vec(),
