@@ -58,18 +58,22 @@ pub fn bundle_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/clients/js/dist"))
 }
 
-/// Builds the bundle if it is missing (needs node and `npm ci` in clients/js).
+/// Builds the bundle from the package's sources when its tools are installed (so the page
+/// never runs a stale build); otherwise uses an existing build.
 fn ensure_bundle() -> Result<(), String> {
-    if bundle_dir().join("bosso-client.js").is_file() {
-        return Ok(());
-    }
     let js = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/clients/js"));
-    let built = std::process::Command::new("node")
-        .arg("scripts/build.mjs")
-        .current_dir(&js)
-        .status()
-        .is_ok_and(|s| s.success());
-    if built {
+    if js.join("node_modules/esbuild").is_dir() {
+        let built = std::process::Command::new("node")
+            .arg("scripts/build.mjs")
+            .current_dir(&js)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !built {
+            return Err("`node scripts/build.mjs` in clients/js failed".into());
+        }
+    }
+    if bundle_dir().join("bosso-client.js").is_file() {
         Ok(())
     } else {
         Err("the page needs the client bundle: run `npm ci && npm run build` in clients/js".into())
