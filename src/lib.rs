@@ -14,13 +14,14 @@
 //! | `bouncer` | [`bosso_bouncer`] | a command guard for agent tool execution (shell lines judged before they run) |
 //!
 //! Each crate's own features are forwarded as `<crate>-<feature>`, and each turns its crate
-//! on: `token-http`, `token-redis`; `auth-https`, `auth-axum`, `auth-redis`; `accounts-qr`,
-//! `accounts-redis`;
-//! `e2ee-tokio-tungstenite`, `e2ee-axum`, `e2ee-qr`, `e2ee-attach-token`; `vault-keyring`,
-//! `vault-keyutils`, `vault-secret-service`, `vault-apple-keychain`,
-//! `vault-windows-credential`; `redact-json`, `redact-tracing`, `redact-log`. For example
+//! on: `token-http`, `token-redis`, `token-serde`; `auth-https`, `auth-axum`, `auth-redis`;
+//! `accounts-qr`, `accounts-redis`, `accounts-axum`; `e2ee-tokio-tungstenite`, `e2ee-axum`,
+//! `e2ee-qr`, `e2ee-attach-token`; `vault-keyring`, `vault-keyutils`, `vault-secret-service`,
+//! `vault-apple-keychain`, `vault-windows-credential`; `redact-json`, `redact-tracing`,
+//! `redact-log`; `bouncer-tokio`. For example
 //! `bosso = { version = "0.1", default-features = false, features = ["auth-axum"] }` gives
-//! `bosso::auth::axum`.
+//! `bosso::auth::axum` (`tests/forwarded_features.rs` checks this list against every crate's
+//! features).
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
