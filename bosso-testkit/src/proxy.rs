@@ -23,8 +23,10 @@ struct Shared {
     state: AtomicU8,
     stop: AtomicBool,
     upstream: PathBuf,
-    /// Every client socket ever accepted, to close them on [`FreezeProxy::drop_all`].
+    /// Every socket ever opened, both sides, to close them on [`FreezeProxy::drop_all`]
+    /// (closing the upstream side too discards what a frozen copier holds).
     clients: Mutex<Vec<TcpStream>>,
+    upstreams: Mutex<Vec<UnixStream>>,
 }
 
 /// The proxy; stopped (and every connection closed) when dropped.
@@ -48,6 +50,7 @@ impl FreezeProxy {
             stop: AtomicBool::new(false),
             upstream,
             clients: Mutex::new(Vec::new()),
+            upstreams: Mutex::new(Vec::new()),
         });
         let s = shared.clone();
         thread::spawn(move || accept_loop(&listener, &s));
@@ -89,6 +92,11 @@ fn close_all(shared: &Shared) {
             let _ = c.shutdown(Shutdown::Both);
         }
     }
+    if let Ok(mut ups) = shared.upstreams.lock() {
+        for u in ups.drain(..) {
+            let _ = u.shutdown(Shutdown::Both);
+        }
+    }
 }
 
 fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
@@ -114,6 +122,9 @@ fn connect(client: TcpStream, shared: &Arc<Shared>) -> std::io::Result<()> {
     up.set_read_timeout(Some(POLL))?;
     if let Ok(mut clients) = shared.clients.lock() {
         clients.push(client.try_clone()?);
+    }
+    if let Ok(mut ups) = shared.upstreams.lock() {
+        ups.push(up.try_clone()?);
     }
     let (c2, u2) = (client.try_clone()?, up.try_clone()?);
     let (s1, s2) = (shared.clone(), shared.clone());
