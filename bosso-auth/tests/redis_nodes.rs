@@ -257,9 +257,9 @@ fn with_redis_down_every_admission_is_refused_and_the_same_processes_recover() {
     server.restart().unwrap();
     std::thread::sleep(Duration::from_millis(1500));
     // The first presentation after the return is admitted, on every process, no restart.
-    for i in 0..3 {
+    for (i, node) in nodes.iter_mut().enumerate() {
         let t = token(&m);
-        assert_eq!(nodes[i].ask(&format!("present 4 {t}")), "1 3 0", "node {i}");
+        assert_eq!(node.ask(&format!("present 4 {t}")), "1 3 0", "node {i}");
     }
 }
 
