@@ -65,11 +65,11 @@ pub use alg::Alg;
 pub use cache::{JwksCache, JwksCacheConfig};
 pub use claims::{MAX_NUMERIC_DATE, VerifiedAccessToken};
 pub use header::bearer_from_headers;
-pub use object::{BoxFuture, VerifyAccessToken};
 #[cfg(feature = "https")]
 pub use https::{HttpsJwksSource, HttpsOptions, PlainHttp};
 pub use jwks::{JwksKeySet, MAX_JWKS_BYTES, MAX_JWKS_KEYS};
 pub use jws::{SignatureVerified, verify_signature_only};
+pub use object::{BoxFuture, VerifyAccessToken};
 pub use provider::{RING_PROVIDER, install_ring_provider};
 pub use source::{JwksDocument, JwksSource, StaticJwksSource, cache_control_max_age};
 pub use verifier::{
