@@ -50,7 +50,7 @@ fn the_4097th_entry_is_refused() {
     assert_eq!(MAX_ENTRIES, 4096);
     let dir = tempfile::tempdir().unwrap();
     let s = key_file_vault(&dir);
-    let entry = |i: usize| EntryName::new(&format!("e{i}")).unwrap();
+    let entry = |i: usize| EntryName::new(format!("e{i}")).unwrap();
     for i in 0..MAX_ENTRIES {
         s.put_blocking(&entry(i), &secret(b"v")).unwrap();
     }
