@@ -232,15 +232,17 @@ fn bench_gate(c: &mut Criterion) {
     let (session, chat) = (SessionId::new("s").unwrap(), ChatId::new("c").unwrap());
     store.set_daemon(&user, &daemon, Some(InstanceId::new("r").unwrap()));
     store.set_session(&user, &daemon, &session, vec![chat.clone()]);
-    let gate = AttachGate::new(
+    let gate = AttachGate::builder(
         AttachMinter::new(ring.active().clone(), aud.clone()),
         AttachVerifier::new(ring.verification_keys(), aud.clone()),
         store,
         MemoryReplayStore::with_capacity(1 << 24),
     )
-    .with_hosts(HostPolicy::only().allow("app.example.com").unwrap())
-    .with_origins(OriginPolicy::exact(["https://app.example.com"]).unwrap())
-    .with_protocols(["app.v1"]);
+    .hosts(HostPolicy::only().allow("app.example.com").unwrap())
+    .origins(OriginPolicy::exact(["https://app.example.com"]).unwrap())
+    .protocols(["app.v1"])
+    .build()
+    .unwrap();
     let bare = AttachVerifier::new(ring.verification_keys(), aud);
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()

@@ -42,14 +42,16 @@ fn a_validated_login_session_gets_an_attach_token_for_its_own_chat_only() {
     ownership.set_session(&alice, &d_a, &id("s-a"), vec![id("c-1")]);
     ownership.set_daemon(&bob, &d_b, Some(id::<InstanceId>("run-2")));
     ownership.set_session(&bob, &d_b, &id("s-b"), vec![id("c-b")]);
-    let gate = AttachGate::new(
+    let gate = AttachGate::builder(
         AttachMinter::new(ring.active().clone(), aud.clone()),
         AttachVerifier::new(ring.verification_keys(), aud),
         ownership,
         MemoryReplayStore::new(),
     )
-    .with_origins(OriginPolicy::exact(["http://localhost:8080"]).unwrap())
-    .with_protocols(["app.v1"]);
+    .origins(OriginPolicy::exact(["http://localhost:8080"]).unwrap())
+    .protocols(["app.v1"])
+    .build()
+    .unwrap();
     let logins = LoginSessionManager::new(
         LoginSessionConfig::default(),
         MemoryLoginSessionStore::new(16, clock.clone()),

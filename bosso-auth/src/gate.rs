@@ -96,14 +96,13 @@ impl<O: OwnershipStore, R: ReplayStore> AttachGate<O, R, NoAudit> {
         replay: R,
     ) -> AttachGateBuilder<O, R, NoAudit> {
         AttachGateBuilder {
-            gate: Self::new(minter, verifier, ownership, replay),
+            gate: Self::unchecked(minter, verifier, ownership, replay),
         }
     }
 
-    /// A gate with the default Host policy (loopback names and IP literals), no allowed Origin
-    /// (configure [`AttachGate::with_origins`]), and no audit sink. Unchecked: prefer
-    /// [`AttachGate::builder`], which refuses a configuration that admits nothing.
-    pub fn new(minter: AttachMinter, verifier: AttachVerifier, ownership: O, replay: R) -> Self {
+    /// The gate before its policies are set; only [`AttachGate::builder`] makes one, so no
+    /// gate that admits nothing is ever handed out.
+    fn unchecked(minter: AttachMinter, verifier: AttachVerifier, ownership: O, replay: R) -> Self {
         Self {
             minter,
             verifier,
@@ -136,26 +135,24 @@ impl<O: OwnershipStore, R: ReplayStore, A: AuditSink> AttachGate<O, R, A> {
         }
     }
 
-    /// The Host allowlist.
+    /// The Host allowlist (through [`AttachGateBuilder::hosts`]).
     #[must_use]
-    pub fn with_hosts(mut self, hosts: HostPolicy) -> Self {
+    fn with_hosts(mut self, hosts: HostPolicy) -> Self {
         self.hosts = Arc::new(hosts);
         self
     }
 
-    /// The Origin allowlist.
+    /// The Origin allowlist (through [`AttachGateBuilder::origins`]).
     #[must_use]
-    pub fn with_origins(mut self, origins: OriginPolicy) -> Self {
+    fn with_origins(mut self, origins: OriginPolicy) -> Self {
         self.origins = Arc::new(origins);
         self
     }
 
-    /// The application subprotocols this server speaks, in preference order of the client.
+    /// The application subprotocols this server speaks, in preference order of the client
+    /// (through [`AttachGateBuilder::protocols`]).
     #[must_use]
-    pub fn with_protocols<I: IntoIterator<Item = S>, S: Into<String>>(
-        mut self,
-        protocols: I,
-    ) -> Self {
+    fn with_protocols<I: IntoIterator<Item = S>, S: Into<String>>(mut self, protocols: I) -> Self {
         self.protocols = protocols.into_iter().map(Into::into).collect();
         self
     }
@@ -400,21 +397,22 @@ impl<O: OwnershipStore, R: ReplayStore, A: AuditSink> AttachGateBuilder<O, R, A>
         }
     }
 
-    /// See [`AttachGate::with_hosts`].
+    /// The Host allowlist (default: loopback names and IP literals).
     pub fn hosts(self, hosts: HostPolicy) -> Self {
         Self {
             gate: self.gate.with_hosts(hosts),
         }
     }
 
-    /// See [`AttachGate::with_origins`].
+    /// The Origin allowlist (default: none; `build` refuses a policy that admits nothing).
     pub fn origins(self, origins: OriginPolicy) -> Self {
         Self {
             gate: self.gate.with_origins(origins),
         }
     }
 
-    /// See [`AttachGate::with_protocols`].
+    /// The application subprotocols this server speaks, in preference order of the client
+    /// (`build` refuses an empty list).
     pub fn protocols<I: IntoIterator<Item = S>, S: Into<String>>(self, protocols: I) -> Self {
         Self {
             gate: self.gate.with_protocols(protocols),
@@ -425,6 +423,13 @@ impl<O: OwnershipStore, R: ReplayStore, A: AuditSink> AttachGateBuilder<O, R, A>
     pub fn live_views(self, live: Arc<LiveViews>) -> Self {
         Self {
             gate: self.gate.with_live_views(live),
+        }
+    }
+
+    /// See [`AttachGate::with_cut_sink`].
+    pub fn cut_sink(self, sink: Arc<dyn CutSink>) -> Self {
+        Self {
+            gate: self.gate.with_cut_sink(sink),
         }
     }
 

@@ -39,15 +39,16 @@
 //! ownership.set_daemon(&alice, &daemon, Some(InstanceId::new("run-1")?));
 //! ownership.set_session(&alice, &daemon, &SessionId::new("s1")?, vec![ChatId::new("c1")?]);
 //!
-//! let gate = AttachGate::new(
+//! let gate = AttachGate::builder(
 //!     AttachMinter::new(ring.active().clone(), aud.clone()),
 //!     AttachVerifier::new(ring.verification_keys(), aud),
 //!     ownership,
 //!     MemoryReplayStore::new(),
 //! )
-//! .with_hosts(HostPolicy::only().allow("app.example.com")?)
-//! .with_origins(OriginPolicy::exact(["https://app.example.com"])?)
-//! .with_protocols(["myapp.v1"]);
+//! .hosts(HostPolicy::only().allow("app.example.com")?)
+//! .origins(OriginPolicy::exact(["https://app.example.com"])?)
+//! .protocols(["myapp.v1"])
+//! .build()?;
 //!
 //! // POST /attach-token. The principal is an `oidc::VerifiedAccessToken` (from
 //! // `JwksCache::verify`) or a `TrustedPrincipal`: from bosso-accounts'

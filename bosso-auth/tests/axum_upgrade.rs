@@ -63,15 +63,17 @@ fn gate() -> Arc<Gate> {
         vec![ChatId::new("c").unwrap()],
     );
     Arc::new(
-        AttachGate::new(
+        AttachGate::builder(
             AttachMinter::new(ring.active().clone(), aud.clone()),
             AttachVerifier::new(ring.verification_keys(), aud),
             store,
             MemoryReplayStore::new(),
         )
-        .with_origins(OriginPolicy::exact(["http://localhost"]).unwrap())
-        .with_hosts(HostPolicy::local())
-        .with_protocols(["bosso-term.v1"]),
+        .origins(OriginPolicy::exact(["http://localhost"]).unwrap())
+        .hosts(HostPolicy::local())
+        .protocols(["bosso-term.v1"])
+        .build()
+        .unwrap(),
     )
 }
 

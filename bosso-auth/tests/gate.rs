@@ -67,11 +67,13 @@ fn world() -> World {
     store.set_session(&id("bob"), &id("d-b"), &id("s-b"), vec![id("c-b")]);
     let audit = Arc::new(MemoryAudit::new());
     let replay = Arc::new(MemoryReplayStore::new().with_clock(Arc::new(clock.clone())));
-    let gate = AttachGate::new(minter, verifier, store.clone(), replay)
-        .with_audit(audit.clone())
-        .with_hosts(HostPolicy::only().allow("app.bosso.test").unwrap())
-        .with_origins(OriginPolicy::exact([ORIGIN]).unwrap())
-        .with_protocols(["bosso-term.v1"]);
+    let gate = AttachGate::builder(minter, verifier, store.clone(), replay)
+        .audit(audit.clone())
+        .hosts(HostPolicy::only().allow("app.bosso.test").unwrap())
+        .origins(OriginPolicy::exact([ORIGIN]).unwrap())
+        .protocols(["bosso-term.v1"])
+        .build()
+        .unwrap();
     World {
         gate,
         store,

@@ -14,7 +14,8 @@ mod redis_support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bosso_auth::gate::AttachGate;
+use bosso_auth::gate::{AttachGate, AttachGateBuilder};
+use bosso_auth::host::OriginPolicy;
 use bosso_auth::live::LiveViews;
 use bosso_auth::redis::{RedisConn, RedisCutSignal};
 use bosso_token::*;
@@ -32,15 +33,24 @@ where
 
 type Gate = AttachGate<Arc<bosso_auth::ownership::MemoryOwnershipStore>, Arc<MemoryReplayStore>>;
 
-fn gate() -> Gate {
+type Builder =
+    AttachGateBuilder<Arc<bosso_auth::ownership::MemoryOwnershipStore>, Arc<MemoryReplayStore>>;
+
+fn builder() -> Builder {
     let ring = KeyRing::new(SigningKey::generate_ed25519(id("k1")).unwrap());
     let aud: Audience = id("bosso");
-    AttachGate::new(
+    AttachGate::builder(
         AttachMinter::new(ring.active().clone(), aud.clone()),
         AttachVerifier::new(ring.verification_keys(), aud),
         Arc::new(bosso_auth::ownership::MemoryOwnershipStore::new()),
         Arc::new(MemoryReplayStore::new()),
     )
+    .origins(OriginPolicy::exact(["https://app.example.com"]).unwrap())
+    .protocols(["app.v1"])
+}
+
+fn gate() -> Gate {
+    builder().build().unwrap()
 }
 
 async fn node(url: &str) -> Gate {
@@ -48,7 +58,7 @@ async fn node(url: &str) -> Gate {
     let signal = RedisCutSignal::connect(conn, LiveViews::new())
         .await
         .unwrap();
-    gate().with_cut_sink(Arc::new(signal))
+    builder().cut_sink(Arc::new(signal)).build().unwrap()
 }
 
 #[test]

@@ -121,10 +121,12 @@ pub async fn start() -> Result<Demo, String> {
     let relay = Arc::new(web::Relay::default());
     let (listener, port) = tls::listener()?;
     let base = format!("https://localhost:{port}");
-    let gate = AttachGate::new(gate_minter, verifier, db.clone(), MemoryReplayStore::new())
-        .with_hosts(HostPolicy::local())
-        .with_origins(OriginPolicy::exact([base.clone()]).map_err(|x| e(&x))?)
-        .with_protocols([APP_PROTOCOL]);
+    let gate = AttachGate::builder(gate_minter, verifier, db.clone(), MemoryReplayStore::new())
+        .hosts(HostPolicy::local())
+        .origins(OriginPolicy::exact([base.clone()]).map_err(|x| e(&x))?)
+        .protocols([APP_PROTOCOL])
+        .build()
+        .map_err(|x| e(&x))?;
     let web = Arc::new(web::Web {
         gate,
         oidc: JwksCache::new(config, source),
