@@ -116,7 +116,7 @@ async fn login(
 
 async fn protected(
     State(app): State<Arc<App>>,
-    Authenticated(s): Authenticated,
+    SignedIn(s): SignedIn,
     session: Session,
 ) -> Response {
     let notes = app
@@ -142,11 +142,7 @@ async fn protected(
     .into_response()
 }
 
-async fn note(
-    State(app): State<Arc<App>>,
-    Authenticated(s): Authenticated,
-    body: String,
-) -> Response {
+async fn note(State(app): State<Arc<App>>, SignedIn(s): SignedIn, body: String) -> Response {
     let text = form(&parse(&body), "text");
     if let Ok(mut n) = app.notes.lock() {
         n.entry(s.user().clone()).or_default().push(text);

@@ -23,9 +23,7 @@ pub use audit::{MemoryWebAudit, NoWebAudit, WebAudit, WebEvent};
 pub use csrf::CsrfKey;
 pub use headers::{DEFAULT_CSP, SecureHeaders, secure_headers};
 pub use limit::{LimitBy, RouteLimit, rate_limit};
-pub use session::{
-    Authenticated, SameSiteMode, Session, WebSessionConfig, WebSessions, session_layer,
-};
+pub use session::{SameSiteMode, Session, SignedIn, WebSessionConfig, WebSessions, session_layer};
 
 use crate::Error;
 

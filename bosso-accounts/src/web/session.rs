@@ -263,9 +263,9 @@ impl<T: Send + Sync> FromRequestParts<T> for Session {
 /// A handler argument that only exists for a signed-in request: otherwise 401 and a
 /// `Denied { reason: "no session" }` event.
 #[derive(Debug, Clone)]
-pub struct Authenticated(pub ValidLoginSession);
+pub struct SignedIn(pub ValidLoginSession);
 
-impl<T: Send + Sync> FromRequestParts<T> for Authenticated {
+impl<T: Send + Sync> FromRequestParts<T> for SignedIn {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &T) -> Result<Self, Self::Rejection> {

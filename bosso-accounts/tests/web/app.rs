@@ -63,11 +63,11 @@ async fn login(State(ctx): State<Arc<Ctx>>, session: Session, body: String) -> R
     "welcome".into_response()
 }
 
-async fn me(Authenticated(s): Authenticated) -> String {
+async fn me(SignedIn(s): SignedIn) -> String {
     s.user().to_string()
 }
 
-async fn admin(Authenticated(s): Authenticated, session: Session) -> Response {
+async fn admin(SignedIn(s): SignedIn, session: Session) -> Response {
     if s.user().as_str() == "root" {
         "admin".into_response()
     } else {
@@ -75,7 +75,7 @@ async fn admin(Authenticated(s): Authenticated, session: Session) -> Response {
     }
 }
 
-async fn promote(Authenticated(_): Authenticated, session: Session) -> &'static str {
+async fn promote(SignedIn(_): SignedIn, session: Session) -> &'static str {
     session.rotate(RotationReason::PrivilegeChange);
     "promoted"
 }
