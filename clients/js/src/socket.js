@@ -333,12 +333,18 @@ export async function connectSecure(ws, daemonPublicKey, options = {}) {
     const { channel, confirm } = hs.readReady(ready);
     session.transmit(confirm);
     if (options.attach) {
-      let token;
-      try {
-        token = await options.attach(channelAudience(channel.binding));
-      } catch (e) {
-        throw e instanceof BossoError ? e : new BossoError('AttachFailed', 'the attach callback did not produce a token');
-      }
+      // Raced against the session's end: a callback that never settles must not hold the
+      // caller past the deadline (the page's request cannot be cancelled, only abandoned).
+      const produced = Promise.resolve()
+        .then(() => options.attach(channelAudience(channel.binding)))
+        .then(
+          (token) => ({ token }),
+          (e) => {
+            throw e instanceof BossoError ? e : new BossoError('AttachFailed', 'the attach callback did not produce a token');
+          },
+        );
+      const { token, end } = await Promise.race([produced, session.closed.then((e) => ({ end: e }))]);
+      if (end) throw end;
       if (session.ended) throw session.ended;
       session.transmit(sealAttach(channel, token));
     }
